@@ -1133,6 +1133,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    # a header between semicolons or tabs, a workbook named .csv (review s53R4 F03)
+    (
+        N_(
+            "the header names its columns between {separator}, but only commas"
+            " separate cells; save the file as 'CSV UTF-8 (comma delimited)'"
+        ),
+        {},
+    ),
+    (N_("is an Excel workbook, not CSV text; save it as 'CSV UTF-8 (comma delimited)'"), {}),
     (
         N_("not a header row; the first line must name the columns: {columns}"),
         {"columns": "columns"},
@@ -1235,6 +1244,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("expected an array of tables ([[staff]])"), {}),
     (N_("malformed CSV: {reason}"), {}),
     (N_("empty; expected a header row naming the columns"), {}),
+    (N_("empty; expected one JSON object a line"), {}),  # review s53R4 F06
     (N_("no staff rows below the header"), {}),
     (N_("not a header row; the first row must name the columns: {columns}"), {}),
     (N_("not UTF-8 text (byte {byte}); in Excel use Save As 'CSV UTF-8'"), {}),
@@ -1246,6 +1256,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("must not contain spaces"), {}),
     (N_("required; missing or empty"), {}),
     (N_("header lacks required column(s) {columns}"), {}),
+    # a staff file's value under a header cell of no name (review s53R4 F04)
+    (N_("has no name, and row {row} has a value in it"), {}),
     (N_("unknown column; expected {allowed}"), {}),
     (N_("not a department of {pack} (expected one of: {codes})"), {"codes": "codes of department"}),
     (N_("not a rung of the {pack} ladder (expected one of: {codes})"), {"codes": "codes of rung"}),

@@ -48,7 +48,7 @@ def member(staff_id: str = "S1", **kw: object) -> StaffMember:
 HEADER = ",".join(CSV_COLUMNS)
 ROW_OK = (
     "S001,王芳,客服专员,complaint_handler,customer_service,sunrise,"
-    "wang.fang@example.com,13800138112,,Mon-Fri 09:00-18:00,yes"
+    "wang.fang@example.com,13800138112,,Mon-Fri 09:00-18:00,yes,"
 )
 
 TOML_OK = """\
@@ -454,11 +454,11 @@ def test_load_csv_file(tmp_path: Path) -> None:
             [
                 HEADER,
                 ROW_OK,
-                "S002,马超,保安(夜班),front_line,security,,,13900139132,,daily 20:00-08:00,",
+                "S002,马超,保安(夜班),front_line,security,,,13900139132,,daily 20:00-08:00,,",
                 "",
                 ",,,,,,,,,,",
                 "S003,李静,财务,department_head,finance,*,,,https://hooks.example.com/x,"
-                '"Mon-Fri 09:00-12:00, 13:00-18:00",否',
+                '"Mon-Fri 09:00-12:00, 13:00-18:00",否,',
             ]
         )
         + "\n",
@@ -511,10 +511,10 @@ def test_csv_collects_every_problem_with_row_and_column() -> None:
         [
             HEADER,
             ROW_OK,  # row 2
-            "S001,马超,保安,front_line,security,,,,,,maybe",  # row 3
-            ",,保安,,security,,,,,daily 25:00-08:00,",  # row 4
+            "S001,马超,保安,front_line,security,,,,,,maybe,",  # row 3
+            ",,保安,,security,,,,,daily 25:00-08:00,,",  # row 4
             "S004,李静,财务,department_head,finance,,,,,,,,surplus",  # row 5
-            "S005,孙敏,人事,department_head,hr_admin,,not-an-email,12,,,",  # row 6
+            "S005,孙敏,人事,department_head,hr_admin,,not-an-email,12,,,,",  # row 6
         ]
     )
     with pytest.raises(SerializationError) as err:
@@ -598,8 +598,8 @@ def test_rungs_must_be_on_the_packs_ladder() -> None:
     text = "\n".join(
         [
             HEADER,
-            "S1,王芳,客服,supervisor,customer_service,,,,,,",
-            "S2,马超,保安,front_line,security,,,,,,",
+            "S1,王芳,客服,supervisor,customer_service,,,,,,,",
+            "S2,马超,保安,front_line,security,,,,,,,",
         ]
     )
     pack = load_pack("cn-property")
@@ -685,8 +685,8 @@ def test_duplicate_ids_that_look_like_names_are_not_quoted() -> None:
     text = "\n".join(
         [
             HEADER,
-            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
-            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,",
+            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,,",
+            f"{name},客服,complaint_handler,customer_service,sunrise,,,,,,,",
         ]
     )
     with pytest.raises(SerializationError) as err:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Final
 
 from complaintcore import _toml as toml
 from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
-from complaintcore.core.limits import check_label
+from complaintcore.core.limits import cell_count_reason, check_label
 from complaintcore.core.models import require_aware, staff_key
 from complaintcore.desk.ports import DutyWindow, StaffMember
 
@@ -407,7 +407,7 @@ class _Collector:
                 self.problem(where(f), "required; missing or empty")
         staff_id = text["staff_id"]
         key = staff_key(staff_id)
-        if staff_id and re.search(r"\s", staff_id):
+        if staff_id and _SPACE_IN_ID.search(staff_id):
             self.problem(where("staff_id"), "must not contain spaces")
         elif key in _RESERVED_KEYS:
             self.problem(where("staff_id"), "is reserved for the desk's own acts (sweeps)")
@@ -640,6 +640,11 @@ _COLUMN_ALIASES: Final[dict[str, str]] = {
 }
 
 
+_SPACE_IN_ID: Final = re.compile("[\\s\u200b-\u200d\u2060\ufeff]")
+"""A space in a staff id, the zero-width ones too: two ids printing alike
+(``SR-401`` and ``SR-401\\u200b``) would name two people (review s53R4 F05)."""
+
+
 def _column(cell: str) -> str | None:
     key = unicodedata.normalize("NFKC", cell).strip().lower()
     key = re.sub(r"[\s\-]+", "_", key)
@@ -662,21 +667,40 @@ def staff_from_csv(text: str, *, source: str = "<csv>", pack: RulePack | None = 
     rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     collector = _Collector(pack, from_text=True)
     header: list[str | None] | None = None
-    row_no = 0
-    count = 0
+    header_row = named = row_no = count = 0
+    unnamed_told: set[int] = set()  # header cells of no name already reported
     try:
         for row_no, cells in enumerate(rows, 1):
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
                 header = _read_header(row_no, cells, source)
+                header_row = row_no
+                named = _named_columns(header)
                 continue
             count += 1
             extra = cells[len(header) :]
-            if any(c.strip() for c in extra):
-                collector.problem(
-                    f"row {row_no}", f"{len(cells)} cells but the header has {len(header)}"
-                )
+            if len(cells) < named or any(c.strip() for c in extra):
+                # a missing cell is never taken as an empty one: a short row's
+                # site would make its member head office (review s53R4 F01)
+                reason = cell_count_reason(len(cells), named, len(header))
+                collector.problem(f"row {row_no}", reason)
+                continue
+            # a value under a header cell of no name would be dropped without a
+            # word: the file is refused, naming the place (review s53R4 F04)
+            unnamed = [
+                j
+                for j, (col, cell) in enumerate(zip(header, cells, strict=False), 1)
+                if col is None and cell.strip()
+            ]
+            for j in unnamed:
+                if j not in unnamed_told:
+                    unnamed_told.add(j)
+                    collector.problem(
+                        f"row {header_row}, column {j}",
+                        f"has no name, and row {row_no} has a value in it",
+                    )
+            if unnamed:
                 continue
             record = {
                 col: cell for col, cell in zip(header, cells, strict=False) if col is not None
@@ -689,6 +713,15 @@ def staff_from_csv(text: str, *, source: str = "<csv>", pack: RulePack | None = 
     elif count == 0 and not collector.problems:
         collector.problem("file", "no staff rows below the header")
     return collector.result(source)
+
+
+def _named_columns(header: Sequence[str | None]) -> int:
+    """The count of a header's cells up to its last named one: a row has at least
+    these; empty header cells after them (Excel writes them) a row may leave out."""
+    named = len(header)
+    while named and header[named - 1] is None:
+        named -= 1
+    return named
 
 
 def _read_header(row_no: int, cells: Sequence[str], source: str) -> list[str | None]:

@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_LENGTHS",
     "ID_FIELDS",
     "TextLimits",
+    "cell_count_reason",
     "check_label",
     "clean_record",
     "clean_text",
@@ -217,6 +218,19 @@ def _refused(found: re.Match[str], path: str, start: int = 0) -> InvalidInputErr
         )
     return InvalidInputError(
         path, f"contains a control character at position {at} (not allowed in text)"
+    )
+
+
+def cell_count_reason(cells: int, named: int, columns: int) -> str:
+    """Why a row of ``cells`` cells does not fit a header of ``columns`` cells whose
+    first ``named`` name a column (the rest are empty ones a row may leave out):
+    the count a clerk sees, for a complaint file and a staff file alike (reviews
+    s52R8 F03, s53R4 F01).  Each reason whole, as the translations match it."""
+    if named == columns:
+        return f"{cells} cells but the header has {named}"
+    return (
+        f"{cells} cells but the header names {named} columns,"
+        f" then {columns - named} empty ones a row may leave out"
     )
 
 

@@ -12,7 +12,7 @@ import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
 
 import attrs
 
@@ -177,21 +177,31 @@ def _text(path: str) -> Validator:
 
 
 def staff_key(staff_id: str) -> str:
-    """The form staff ids are compared in: width (NFKC), case and white space folded.
+    """The form staff ids are compared in: width (NFKC), case and white space folded,
+    zero-width spaces and joiners (U+200B-U+200D, U+2060, U+FEFF) dropped.
 
-    ``"SR-301"``, ``"sr-301"``, ``" SR-301 "`` and ``"ＳＲ-３01"`` are one person;
-    a directory may not hold two ids with the same key.
+    ``"SR-301"``, ``"sr-301"``, ``" SR-301 "``, ``"SR-301\u200b"`` and ``"ＳＲ-３01"``
+    are one person; a directory may not hold two ids with the same key.
     """
     if not isinstance(staff_id, str):
         return ""
     return _staff_key(staff_id)
 
 
+_ZERO_WIDTH: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Invisible characters a staff id is compared without: zero-width space,
+non-joiner and joiner, word joiner, and the BOM as a zero-width no-break space."""
+
+
 @functools.lru_cache(maxsize=4096)
 def _staff_key(staff_id: str) -> str:
     # Ids are few and asked for again and again (each candidate handler, each
     # complaint), so the last few thousand keys are kept.
-    return "".join(unicodedata.normalize("NFKC", staff_id).split()).casefold()
+    # the zero-width spaces and joiners are spaces nobody sees (pasted from a web
+    # page or a chat); NFKC keeps them and str.split() does not split on them
+    # (review s53R4 F05)
+    folded = unicodedata.normalize("NFKC", staff_id).translate(_ZERO_WIDTH)
+    return "".join(folded.split()).casefold()
 
 
 def code_named(choices: Iterable[tuple[str, str, str]], text: str) -> str | None:

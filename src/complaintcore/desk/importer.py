@@ -63,6 +63,7 @@ from complaintcore.core.errors import (
     InvalidInputError,
     MembersLeftUnlinkedError,
 )
+from complaintcore.core.limits import cell_count_reason, clean_text
 from complaintcore.core.models import (
     Complainant,
     Intake,
@@ -178,10 +179,10 @@ def detect_encoding(stream: IO[bytes]) -> str:
     if not stream.seekable():
         raise InvalidInputError("encoding", "cannot be detected on a stream; choose one")
     start = stream.tell()
-    head = stream.read(3)
+    head = stream.read(4)
     stream.seek(start)
     _refuse_utf16(head)
-    if head == codecs.BOM_UTF8:
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     utf8 = other = chars = ascii_trails = 0
     for data in _raw_lines(stream):
@@ -236,14 +237,25 @@ def _looks_gb18030(chars: int, ascii_trails: int) -> bool:
     return ascii_trails * 4 <= chars
 
 
+_WORKBOOKS: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+"""How an Excel workbook starts: a zip (.xlsx, also WPS's .et) or an OLE2
+compound file (the old .xls)."""
+
+
 def _refuse_utf16(head: bytes) -> None:
     """A UTF-16 file (Excel's "Unicode Text") is refused as a whole, naming its
-    encoding: read as UTF-8 or GB18030 every line would be garbage."""
+    encoding: read as UTF-8 or GB18030 every line would be garbage.  So is a
+    workbook given a .csv name: no encoding reads it (review s53R4 F03)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InvalidInputError(
             "encoding",
             "the file is UTF-16 (it starts with a UTF-16 byte order mark);"
             " save it as UTF-8 or GB18030",
+        )
+    if head.startswith(_WORKBOOKS):
+        raise InvalidInputError(
+            "file",
+            "is an Excel workbook, not CSV text; save it as 'CSV UTF-8 (comma delimited)'",
         )
 
 
@@ -381,7 +393,8 @@ def read_rows(
     A row that cannot be read is yielded as its error, and reading goes on.
 
     :raises InvalidInputError: the CSV header is missing or names an unknown
-        column (``line 1, column 3``); no row can be read without it.
+        column (``line 1, column 3``); no row can be read without it.  A file
+        with no header (CSV) or no line (JSONL) at all is refused at ``file``.
     """
     return _read_rows(stream, fmt=fmt, encoding=encoding)
 
@@ -410,12 +423,15 @@ def _read_rows(
 
 
 def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator[RowOrError]:
+    empty = True
     for number, text in lines:
         if isinstance(text, InvalidInputError):
+            empty = False
             yield number, text
             continue
         if not text.strip():
             continue
+        empty = False
         try:
             data = json.loads(text, object_pairs_hook=_object)
         except _RepeatedKeyError as exc:
@@ -438,6 +454,8 @@ def _json_rows(lines: Iterable[tuple[int, str | InvalidInputError]]) -> Iterator
             yield number, _unknown_key(unknown[0])
             continue
         yield number, data
+    if empty:  # an export cut short leaves nothing: no run of no rows (review s53R4 F06)
+        raise InvalidInputError("file", "empty; expected one JSON object a line")
 
 
 class _RepeatedKeyError(Exception):
@@ -529,6 +547,7 @@ def _header(number: int, cells: list[str]) -> list[str]:
     columns: list[str] = []
     known = [c for c in (_column(cell) for cell in cells) if c is not None]
     if not known:
+        _refuse_separator(number, cells)
         raise InvalidInputError(
             f"line {number}",
             "not a header row; the first line must name the columns: " + ", ".join(FIELDS),
@@ -570,6 +589,21 @@ def _declared_separator(number: int, text: str) -> bool:
     )
 
 
+def _refuse_separator(number: int, cells: list[str]) -> None:
+    """A header naming its columns between semicolons or tabs (Excel's "CSV" on a
+    European Windows, its tab-delimited text, WPS) is refused naming the
+    separator, as a ``sep=;`` line is: it names the columns, only not between
+    commas (review s53R4 F03)."""
+    for separator in (";", "\t"):
+        names = [part for cell in cells for part in cell.split(separator)]
+        if len(names) > len(cells) and any(_column(name) for name in names):
+            raise InvalidInputError(
+                f"line {number}",
+                f"the header names its columns between {separator!a}, but only commas"
+                " separate cells; save the file as 'CSV UTF-8 (comma delimited)'",
+            )
+
+
 def _check_unnamed(header: list[str], cells: list[str], number: int, at: int | None) -> None:
     """A row of a header with empty trailing columns (``""``): its cells under
     them must be empty too, else the whole file is refused, as a header with a
@@ -585,17 +619,44 @@ def _check_unnamed(header: list[str], cells: list[str], number: int, at: int | N
 def _cell_count(cells: int, header: list[str]) -> str:
     """Why a row of ``cells`` cells does not fit ``header``: the count of its named
     columns, the one a clerk sees, and the empty ones after them (review s52R8 F03)."""
-    named = _widths(header).start
-    if named == len(header):
-        return f"{cells} cells but the header has {named}"
-    return (
-        f"{cells} cells but the header names {named} columns,"
-        f" then {len(header) - named} empty ones a row may leave out"
-    )
+    return cell_count_reason(cells, _widths(header).start, len(header))
 
 
 def _quotes_open(text: str) -> bool:
     return text.count('"') % 2 == 1
+
+
+_CELL: Final = re.compile(r'"(?:[^"]|"")*("?)|[^,]*')
+"""One cell of a line at its start: quoted (its closing quote captured, absent
+when the line ends inside it) or plain, a ``"`` in it a character like any other."""
+
+
+def _opens_quoted_cell(text: str) -> bool:
+    """Whether the first line of a row leaves a quoted cell open.
+
+    A ``"`` opens a quoted cell at the start of a cell, as RFC 4180 and Python's
+    ``csv`` read it; one inside a plain cell is a character of it (an inch mark,
+    ``管子12" 漏水``): the line is read alone (review s53R4 F07).  A plain cell
+    ending in an unbalanced ``"`` (``电梯停运两天"``) is taken, as before, for a
+    stray quote closing a cell opened on a line above, so the guard against a
+    stray quote joining two rows (review s52R8 F01) rejects it on its own."""
+    if '"' not in text:
+        return False
+    line = text.rstrip("\r\n")
+    at = 0
+    ends_in_quote = False
+    while True:
+        cell = _CELL.match(line, at)
+        assert cell is not None  # the plain branch matches the empty string
+        if cell[0].startswith('"'):
+            if not cell[1]:
+                return True
+        elif cell[0].endswith('"'):
+            ends_in_quote = True
+        at = line.find(",", cell.end())
+        if at < 0:
+            return ends_in_quote and _quotes_open(text)
+        at += 1
 
 
 def _csv_rows(
@@ -634,7 +695,7 @@ def _csv_rows(
         taken = [first]
         parts = [text]
         size = len(text)
-        quote_open = _quotes_open(text)  # kept line by line: joining is linear in the row
+        quote_open = _opens_quoted_cell(text)  # then line by line: joining is linear
         runs_into_row = False  # the line closing the quote reads as a whole row of its own
         passed_row = False  # a line read inside the open quote reads as a whole row
         # No count of lines bounds a row (a letter in one cell has hundreds of line
@@ -705,6 +766,10 @@ def _csv_rows(
             continue
         named = widths.start
         yield number, dict(zip(header[:named], cells[:named], strict=True))
+    if header is None:
+        # nothing but blank lines, a BOM or a sep=, line: an export cut short, a
+        # full disk; never a run of no rows that exits 0 (review s53R4 F06)
+        raise InvalidInputError("file", "empty; expected a header row naming the columns")
 
 
 def _widths(header: list[str]) -> range:
@@ -759,6 +824,10 @@ def _parse_record(record: str) -> tuple[list[str], str | None]:
 # --------------------------------------------------------------------------- rows to intakes
 
 
+_COMPLAINANT: Final = frozenset({"name", "phone", "room", "building", "site"})
+"""Columns the intake keeps on its complainant, named so as the desk names them."""
+
+
 def _text(row: Row, key: str) -> str:
     value = row.get(key)
     if value is None:
@@ -767,7 +836,11 @@ def _text(row: Row, key: str) -> str:
         raise InvalidInputError(key, "must be text")
     if isinstance(value, int) and abs(value) >= 10**40:
         raise InvalidInputError(key, "is a number too long to be a field")
-    return str(value).strip()
+    text = str(value)
+    # a control character is located in the cell as the clerk typed it, spaces
+    # before the text counted, before they are stripped (review s53R4 F02)
+    clean_text(text, f"complainant.{key}" if key in _COMPLAINANT else key)
+    return text.strip()
 
 
 _YES, _NO = ("true", "1", "yes", "是"), ("false", "0", "no", "否", "")
