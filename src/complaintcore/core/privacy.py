@@ -330,7 +330,12 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # "34.5678.9", six of the phone's digits, readable).  Whether the run is a phone
 # is judged without it (_mask_phone): "2025.11.14", "12345.67" stay readable.
 # Read once (possessive): taken whole or not at all.
-_TAIL = rf"(?P<tail>(?:[./]{_D}++)++(?![A-Za-z0-9_]))?"
+# A mainland mobile after a slash is no tail: it is masked as the mobile it is
+# ("房号1201/13812345678", "1201/138-1234-5678": taken as the tail of "1201", the
+# run was judged by its four digits, kept whole, and the mobile left readable:
+# review s53R8 F04).  After a dot it stays a tail ("1201.13812345678": a digit
+# and "." right before protect a mobile, see _MOBILE).
+_TAIL = rf"(?P<tail>(?:(?:\.|/(?!{_MOBILE})){_D}++)++(?![A-Za-z0-9_]))?"
 # An area code and a number (0 and two or three digits, then seven or eight
 # digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
 # a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
