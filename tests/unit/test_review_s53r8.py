@@ -57,3 +57,54 @@ def test_f04_mobile_after_a_slash_masked(text: str, expected: str) -> None:
 )
 def test_f04_dot_tail_and_dates_unchanged(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text"),
+    [
+        ("1-5", "1楼-5楼外墙渗水"),
+        ("1-5", "1层-5层外墙渗水"),
+        ("3-5", "3楼-5楼外墙渗水"),
+        ("3-5", "３层—５层外墙"),
+        ("5-10", "5楼-10楼外墙"),
+        ("B1-3", "B1层-3楼外墙"),
+        ("1-5", "1楼-5楼下水道堵塞"),
+        ("1-5", "1楼-5楼下水管漏水"),
+        ("1-5", "1楼-5楼内所有住户停水"),
+        ("1-5", "1层-5层内停电"),
+        ("1-5", "1层-5层间的管道"),
+        ("1-5", "1楼-5楼前的花园"),
+        ("1-5", "1楼-5楼面积"),
+        ("1-5", "1楼——5楼外墙"),
+        ("1-5", "1楼-5楼层高3米"),
+        ("1-5", "1楼-5楼管道漏水"),
+        ("1-5", "1楼-5楼长期漏水"),
+        ("1-5", "1楼-5楼房间停电"),
+        ("1-5", "1楼-5楼电梯停运"),
+        ("1-5", "1F-5F外墙渗水"),
+    ],
+)
+def test_f01_floor_range_before_a_word_readable(room: str, text: str) -> None:
+    assert redact(text, also=[room]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        ("3栋5层6号", "3栋5层-6楼管家说会来修", "****-6楼管家说会来修"),
+        ("3栋5层6号", "3栋5层-6楼长反映", "****-6楼长反映"),
+        ("3栋5层6号", "3栋5层-6楼宇对讲坏了", "****-6楼宇对讲坏了"),
+        ("3栋5层6号", "3栋5层-6楼主反映", "****-6楼主反映"),
+        ("3栋5层6号", "3栋5层-6楼房漏水", "****-6楼房漏水"),
+        ("3栋B1F-1", "3栋B1F-1楼管说", "*****-1楼管说"),
+        ("3栋5F-6", "3栋5F-6楼管说", "****-6楼管说"),
+        # the words of s53R1 F01 still mark the flat as the room
+        ("3栋5层6号", "3栋5层-6楼道灯坏", "****-6楼道灯坏"),
+        ("3栋5层6号", "3栋5层-6楼下漏水", "****-6楼下漏水"),
+        ("3栋5层6号", "3栋5层-6楼上吵", "****-6楼上吵"),
+    ],
+)
+def test_f05_room_before_a_word_of_floors_masked(room: str, text: str, expected: str) -> None:
+    assert redact(text, also=[room]) == expected

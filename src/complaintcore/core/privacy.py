@@ -1331,15 +1331,35 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
             yield [building, alone], [None, True]
 
 
-# the second character of a word starting with 楼 or 层 that names no floor of a
-# range but what is round a flat: 楼上, 楼下, 楼道, 楼梯, 楼顶, 楼层, 楼栋, 楼面, 楼板,
-# 楼内, 楼外, 楼前, 楼后, 楼里, 楼间, 楼体, 层高, 层顶, 层面 (review s53R1 F01)
-_FLOOR_WORDS = "上下道梯顶层栋面板内外前后里间体高"
+# The words starting with 楼 or 层 that name what is round a flat, not a floor of a
+# range: after a flat written as a floor (3栋5F-502楼下, 3栋5层-6楼管家) the 楼 or 层
+# is the word's, so the flat is the room (review s53R1 F01; s53R8 F05).  Whole words,
+# not their second character alone (review s53R8 F01: 上下道梯顶层栋面板内外前后里间体高
+# also took 5楼外墙, 5层内, 5楼下水道, 5楼前, 5楼面积 for words, so 1楼-5楼外墙渗水 lost
+# its range to stars).  Listed are words whose second character rarely starts a word
+# that follows a floor: 楼上/楼下 (upstairs, downstairs), 楼道, 楼梯, 楼顶 (the
+# corridor, stairs, roof), 楼栋, 楼宇, 楼房 (the building), 楼板 (the floor slab),
+# 楼管, 楼长, 楼主 (the building's steward, head, owner), 层高 (a storey's height).
+# Left out, as their second character starts a word as often after a floor: 楼内,
+# 楼外, 楼前, 楼后, 楼里, 楼间 (内 "within", 外墙, 前面 …), 楼面 (面积), 楼体 (体育),
+# 楼层 (5楼层高 is 5楼 and 层高), 层顶, 层面.
+_FLOOR_WORDS = ("楼上", "楼下", "楼道", "楼梯", "楼顶", "楼栋", "楼宇", "楼房", "楼板")
+_FLOOR_WORDS += ("楼管", "楼长", "楼主", "层高")
+# The words a floor is followed by that start with the second character of a word
+# of :data:`_FLOOR_WORDS`: 5楼下水道 is 5楼 and 下水道 (the sewer), not 楼下 and 水道;
+# so 上下水 (supply and drain pipes), 下水 (下水道, 下水管), 管道/管线/管网/管子
+# (pipes), 长期/长时间/长年 (for long), 主要 (mainly), 主卧 (master bedroom),
+# 房间/房屋/房子 (rooms, houses), 高度 (height).
+_WORDS_AFTER_A_FLOOR = ("上下水", "下水", "管道", "管线", "管网", "管子", "长期", "长时间")
+_WORDS_AFTER_A_FLOOR += ("长年", "主要", "主卧", "房间", "房屋", "房子", "高度")
 # a floor's mark after a group of a run in a text read with its F floors as 层
-# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层 -- not the
-# first character of a word of floors or of a building (楼上, 楼下, 楼道, 楼梯, 楼顶,
-# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01)
-_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼](?![{_FLOOR_WORDS}])")
+# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层, 5楼外墙,
+# 5楼下水道 -- not the first character of a word of floors (楼上, 楼下, 楼道, 楼管,
+# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01, s53R8 F01, F05)
+_FLOOR_MARK = re.compile(
+    f" *+(?:(?!{'|'.join(_FLOOR_WORDS)})[{FLOOR}楼]"
+    f"|[{FLOOR}楼](?={'|'.join(_WORDS_AFTER_A_FLOOR)}))"
+)
 # a floor's mark and what joins it to the next floor of a range: a dash (a doubled
 # one, ——, as one: review s53R1 F02) or spaces (1层-5F, 1层——5层, 1层 2F; 3楼3 is
 # building 3's flat 3)
