@@ -108,3 +108,41 @@ def test_f01_floor_range_before_a_word_readable(room: str, text: str) -> None:
 )
 def test_f05_room_before_a_word_of_floors_masked(room: str, text: str, expected: str) -> None:
     assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        ("地下一层01号", "B1F-01漏水", "B*****漏水"),
+        ("地下一层01号", "B1层01号漏水", "B*****漏水"),
+        ("地下二层05", "B2F-05漏水", "B*****漏水"),
+        ("地下一层01号", "负1层01号漏水", "负*****漏水"),
+        ("地下一层01号", "负一层01号漏水", "负*****漏水"),
+        ("地下一层01号", "地下1层01号漏水", "地下*****漏水"),
+        ("地下二层05", "负2层05漏水", "负****漏水"),
+        ("地下1层5号", "负一层5号漏水", "负****漏水"),
+        ("地下1层5号", "地下一层5号漏水", "地下****漏水"),
+        ("地下1层5号", "负一楼5号漏水", "负****漏水"),
+    ],
+)
+def test_f02_stored_basement_with_dixia_and_no_building_masks_every_spelling(
+    room: str, text: str, expected: str
+) -> None:
+    assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text"),
+    [
+        ("地下一层01号", "1层01号漏水"),
+        ("地下一层01号", "1-01漏水"),
+        ("地下二层05", "负1层05漏水"),
+        ("地下二层05", "B2F-06漏水"),
+        ("地下1层5号", "1楼5号"),
+        ("地下一层01号", "地下一层车库积水"),
+    ],
+)
+def test_f02_stored_basement_with_dixia_no_other_room(room: str, text: str) -> None:
+    assert redact(text, also=[room]) == text

@@ -856,7 +856,9 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     # phone shaped like one is looked for by its digits too: its pieces); so does
     # a value with a room in it (华府3栋1202室), and so does the value as spelt
     # 3栋B1F-01 is a room (review s52R11 F02), and so is 3栋地下一层01号 (s53R1 F04)
-    read = room_basements(room_floors(itself))
+    # (地下一层01号 is read " b1层01号", a space for each character of 地下 but one:
+    # the room starts at its b, review s53R8 F02 -- its clues were the literal's own)
+    read = room_basements(room_floors(itself)).strip(" ")
     digits = room_digits(read)
     if digits is not None:
         # a basement's number may be written in a numeral (负二层): no clue
