@@ -146,3 +146,37 @@ def test_f02_stored_basement_with_dixia_and_no_building_masks_every_spelling(
 )
 def test_f02_stored_basement_with_dixia_no_other_room(room: str, text: str) -> None:
     assert redact(text, also=[room]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        ("3栋A1201", "3栋A 1201:138-1234-5678", "******01:*********78"),
+        ("3栋A1201", "3栋A 1201:138 1234 5678", "******01:*********78"),
+        ("3栋A1201", "3栋A 1201：138-1234-5678", "******01：*********78"),
+        ("3栋A1201", "3栋A 1201:010-62345678", "******01:*********78"),
+        ("3栋A1201", "3栋A 1201:62345678", "******01:******78"),
+        ("3-A1201", "3-A 1201:138-1234-5678", "******01:*********78"),
+        ("3栋A1201", "3栋A 1201:13812345678", "******01:*********78"),
+    ],
+)
+def test_f03_spaced_flat_before_a_colon_and_a_phone_masked(
+    room: str, text: str, expected: str
+) -> None:
+    assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text"),
+    [
+        ("3栋A1201", "3栋A 1201:30"),
+        ("3栋A1201", "3栋A 1201:12:30"),
+        ("3栋A1201", "3栋A 1201:1230"),
+        ("3栋A1201", "3栋A 1201:2025-11-14"),
+        ("3栋B12", "3栋B 12:30停水"),
+    ],
+)
+def test_f03_times_after_a_colon_still_readable(room: str, text: str) -> None:
+    assert redact(text, also=[room]) == text

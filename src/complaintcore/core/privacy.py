@@ -1577,15 +1577,30 @@ _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
 
 
+# a phone's shape after a spaced flat's colon (:func:`_digits_after_led`): a mainland
+# mobile, or a number of seven or eight digits not starting with 0 or 1 after an
+# area code (0, then 1-9 and one or two digits) or alone, its groups split by a
+# space or a dash -- no time (12:30, 12:30:15) is so long
+_PHONE_JOIN = f"(?:{_SPACE}?[{_DASH}]{_SPACE}?|{_SPACE})?"
+_PHONE_AFTER_COLON = (
+    f"(?:1[3-9][{_DIGIT}](?:{_PHONE_JOIN}[{_DIGIT}]{{4}}){{2}}"
+    f"|(?:0[1-9][{_DIGIT}]{{1,2}}{_PHONE_JOIN})?[2-9][{_DIGIT}]{{2,3}}{_PHONE_JOIN}[{_DIGIT}]{{4}})"
+    f"(?![{_DIGIT}])"
+)
+
+
 def _digits_after_led(flat: int) -> str:
     """What may not stand after a spaced flat with a building before its letter
     (``3栋a 1201``) of ``flat`` digits: a digit glued on, a time or a decimal, a
     date -- but not a list or a range of flats after a slash or a dash (``/1202``,
     ``-1202``: as many digits as the flat, three or more, as a key reads a list's
-    flats) nor a mainland mobile after a colon (``:13812345678``): with a building
-    and a letter written that is the room (review s53R1 F03)."""
+    flats) nor a phone after a colon, a mainland mobile or an area code and a
+    number, in groups or not (``:13812345678``, ``:138-1234-5678``,
+    ``:138 1234 5678``, ``:010-62345678``): with a building and a letter written
+    that is the room (review s53R1 F03; s53R8 F03: only the unbroken mobile was,
+    ``3栋A 1201:138-1234-5678`` was read as a time and left the room readable)."""
     listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
-    phone = f"(?!{_GLUED_MOBILE.pattern}(?![{_DIGIT}]))"
+    phone = f"(?!{_PHONE_AFTER_COLON})"
     return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}[{_DIGIT}])"
 
 
