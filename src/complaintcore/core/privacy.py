@@ -1345,15 +1345,16 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
 # Left out, as their second character starts a word as often after a floor: 楼内,
 # 楼外, 楼前, 楼后, 楼里, 楼间 (内 "within", 外墙, 前面 …), 楼面 (面积), 楼体 (体育),
 # 楼层 (5楼层高 is 5楼 and 层高), 层顶, 层面.
-_FLOOR_WORDS = ("楼上", "楼下", "楼道", "楼梯", "楼顶", "楼栋", "楼宇", "楼房", "楼板")
-_FLOOR_WORDS += ("楼管", "楼长", "楼主", "层高")
+_FLOOR_WORDS: tuple[str, ...] = ("楼上", "楼下", "楼道", "楼梯", "楼顶", "楼栋", "楼宇")
+_FLOOR_WORDS += ("楼房", "楼板", "楼管", "楼长", "楼主", "层高")
 # The words a floor is followed by that start with the second character of a word
 # of :data:`_FLOOR_WORDS`: 5楼下水道 is 5楼 and 下水道 (the sewer), not 楼下 and 水道;
 # so 上下水 (supply and drain pipes), 下水 (下水道, 下水管), 管道/管线/管网/管子
 # (pipes), 长期/长时间/长年 (for long), 主要 (mainly), 主卧 (master bedroom),
 # 房间/房屋/房子 (rooms, houses), 高度 (height).
-_WORDS_AFTER_A_FLOOR = ("上下水", "下水", "管道", "管线", "管网", "管子", "长期", "长时间")
-_WORDS_AFTER_A_FLOOR += ("长年", "主要", "主卧", "房间", "房屋", "房子", "高度")
+_WORDS_AFTER_A_FLOOR: tuple[str, ...] = ("上下水", "下水", "管道", "管线", "管网", "管子")
+_WORDS_AFTER_A_FLOOR += ("长期", "长时间", "长年", "主要", "主卧", "房间", "房屋", "房子")
+_WORDS_AFTER_A_FLOOR += ("高度",)
 # a floor's mark after a group of a run in a text read with its F floors as 层
 # (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层, 5楼外墙,
 # 5楼下水道 -- not the first character of a word of floors (楼上, 楼下, 楼道, 楼管,
