@@ -159,6 +159,10 @@ def test_f02_stored_basement_with_dixia_no_other_room(room: str, text: str) -> N
         ("3栋A1201", "3栋A 1201:62345678", "******01:******78"),
         ("3-A1201", "3-A 1201:138-1234-5678", "******01:*********78"),
         ("3栋A1201", "3栋A 1201:13812345678", "******01:*********78"),
+        # after a slash or a dash as well (the mobile was masked, the room readable)
+        ("3栋A1201", "3栋A 1201/13812345678", "******01/*********78"),
+        ("3栋A1201", "3栋A 1201／138-1234-5678", "******01／*********78"),
+        ("3栋A1201", "3栋A 1201-13812345678", "******01-*********78"),
     ],
 )
 def test_f03_spaced_flat_before_a_colon_and_a_phone_masked(
@@ -176,6 +180,8 @@ def test_f03_spaced_flat_before_a_colon_and_a_phone_masked(
         ("3栋A1201", "3栋A 1201:1230"),
         ("3栋A1201", "3栋A 1201:2025-11-14"),
         ("3栋B12", "3栋B 12:30停水"),
+        ("3栋B12", "3栋B 12/30停水"),
+        ("3栋A1201", "3栋A 1201/12010"),
     ],
 )
 def test_f03_times_after_a_colon_still_readable(room: str, text: str) -> None:
