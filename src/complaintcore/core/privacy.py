@@ -330,7 +330,12 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # "34.5678.9", six of the phone's digits, readable).  Whether the run is a phone
 # is judged without it (_mask_phone): "2025.11.14", "12345.67" stay readable.
 # Read once (possessive): taken whole or not at all.
-_TAIL = rf"(?P<tail>(?:[./]{_D}++)++(?![A-Za-z0-9_]))?"
+# A mainland mobile after a slash is no tail: it is masked as the mobile it is
+# ("房号1201/13812345678", "1201/138-1234-5678": taken as the tail of "1201", the
+# run was judged by its four digits, kept whole, and the mobile left readable:
+# review s53R8 F04).  After a dot it stays a tail ("1201.13812345678": a digit
+# and "." right before protect a mobile, see _MOBILE).
+_TAIL = rf"(?P<tail>(?:(?:\.|/(?!{_MOBILE})){_D}++)++(?![A-Za-z0-9_]))?"
 # An area code and a number (0 and two or three digits, then seven or eight
 # digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
 # a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
@@ -851,7 +856,9 @@ def _clues(literal: str) -> tuple[tuple[str, ...], bool, str]:
     # phone shaped like one is looked for by its digits too: its pieces); so does
     # a value with a room in it (华府3栋1202室), and so does the value as spelt
     # 3栋B1F-01 is a room (review s52R11 F02), and so is 3栋地下一层01号 (s53R1 F04)
-    read = room_basements(room_floors(itself))
+    # (地下一层01号 is read " b1层01号", a space for each character of 地下 but one:
+    # the room starts at its b, review s53R8 F02 -- its clues were the literal's own)
+    read = room_basements(room_floors(itself)).strip(" ")
     digits = room_digits(read)
     if digits is not None:
         # a basement's number may be written in a numeral (负二层): no clue
@@ -1326,15 +1333,36 @@ def _room_runs(text: str) -> Iterator[tuple[list[re.Match[str]], list[bool | Non
             yield [building, alone], [None, True]
 
 
-# the second character of a word starting with 楼 or 层 that names no floor of a
-# range but what is round a flat: 楼上, 楼下, 楼道, 楼梯, 楼顶, 楼层, 楼栋, 楼面, 楼板,
-# 楼内, 楼外, 楼前, 楼后, 楼里, 楼间, 楼体, 层高, 层顶, 层面 (review s53R1 F01)
-_FLOOR_WORDS = "上下道梯顶层栋面板内外前后里间体高"
+# The words starting with 楼 or 层 that name what is round a flat, not a floor of a
+# range: after a flat written as a floor (3栋5F-502楼下, 3栋5层-6楼管家) the 楼 or 层
+# is the word's, so the flat is the room (review s53R1 F01; s53R8 F05).  Whole words,
+# not their second character alone (review s53R8 F01: 上下道梯顶层栋面板内外前后里间体高
+# also took 5楼外墙, 5层内, 5楼下水道, 5楼前, 5楼面积 for words, so 1楼-5楼外墙渗水 lost
+# its range to stars).  Listed are words whose second character rarely starts a word
+# that follows a floor: 楼上/楼下 (upstairs, downstairs), 楼道, 楼梯, 楼顶 (the
+# corridor, stairs, roof), 楼栋, 楼宇, 楼房 (the building), 楼板 (the floor slab),
+# 楼管, 楼长, 楼主 (the building's steward, head, owner), 层高 (a storey's height).
+# Left out, as their second character starts a word as often after a floor: 楼内,
+# 楼外, 楼前, 楼后, 楼里, 楼间 (内 "within", 外墙, 前面 …), 楼面 (面积), 楼体 (体育),
+# 楼层 (5楼层高 is 5楼 and 层高), 层顶, 层面.
+_FLOOR_WORDS: tuple[str, ...] = ("楼上", "楼下", "楼道", "楼梯", "楼顶", "楼栋", "楼宇")
+_FLOOR_WORDS += ("楼房", "楼板", "楼管", "楼长", "楼主", "层高")
+# The words a floor is followed by that start with the second character of a word
+# of :data:`_FLOOR_WORDS`: 5楼下水道 is 5楼 and 下水道 (the sewer), not 楼下 and 水道;
+# so 上下水 (supply and drain pipes), 下水 (下水道, 下水管), 管道/管线/管网/管子
+# (pipes), 长期/长时间/长年 (for long), 主要 (mainly), 主卧 (master bedroom),
+# 房间/房屋/房子 (rooms, houses), 高度 (height).
+_WORDS_AFTER_A_FLOOR: tuple[str, ...] = ("上下水", "下水", "管道", "管线", "管网", "管子")
+_WORDS_AFTER_A_FLOOR += ("长期", "长时间", "长年", "主要", "主卧", "房间", "房屋", "房子")
+_WORDS_AFTER_A_FLOOR += ("高度",)
 # a floor's mark after a group of a run in a text read with its F floors as 层
-# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层 -- not the
-# first character of a word of floors or of a building (楼上, 楼下, 楼道, 楼梯, 楼顶,
-# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01)
-_FLOOR_MARK = re.compile(f" *+[{FLOOR}楼](?![{_FLOOR_WORDS}])")
+# (:func:`~complaintcore.core.room_forms.room_floors`): 1层, 5楼, B1层, 5楼外墙,
+# 5楼下水道 -- not the first character of a word of floors (楼上, 楼下, 楼道, 楼管,
+# 层高: the flat upstairs of 3栋5F-502楼上, review s53R1 F01, s53R8 F01, F05)
+_FLOOR_MARK = re.compile(
+    f" *+(?:(?!{'|'.join(_FLOOR_WORDS)})[{FLOOR}楼]"
+    f"|[{FLOOR}楼](?={'|'.join(_WORDS_AFTER_A_FLOOR)}))"
+)
 # a floor's mark and what joins it to the next floor of a range: a dash (a doubled
 # one, ——, as one: review s53R1 F02) or spaces (1层-5F, 1层——5层, 1层 2F; 3楼3 is
 # building 3's flat 3)
@@ -1550,16 +1578,36 @@ _DIGITS_BEFORE = f"(?<![{_DIGIT}])(?<![{_DIGIT}][.．:：/-])"
 _DIGITS_AFTER = f"(?![{_DIGIT}]|[.．:：/-][{_DIGIT}])"
 
 
+# a phone's shape after a spaced flat's colon (:func:`_digits_after_led`): a mainland
+# mobile, or a number of seven or eight digits not starting with 0 or 1 after an
+# area code (0, then 1-9 and one or two digits) or alone, its groups split by a
+# space or a dash -- no time (12:30, 12:30:15) is so long
+_PHONE_JOIN = f"(?:{_SPACE}?[{_DASH}]{_SPACE}?|{_SPACE})?"
+_PHONE_AFTER_COLON = (
+    f"(?:1[3-9][{_DIGIT}](?:{_PHONE_JOIN}[{_DIGIT}]{{4}}){{2}}"
+    f"|(?:0[1-9][{_DIGIT}]{{1,2}}{_PHONE_JOIN})?[2-9][{_DIGIT}]{{2,3}}{_PHONE_JOIN}[{_DIGIT}]{{4}})"
+    f"(?![{_DIGIT}])"
+)
+
+
 def _digits_after_led(flat: int) -> str:
     """What may not stand after a spaced flat with a building before its letter
     (``3栋a 1201``) of ``flat`` digits: a digit glued on, a time or a decimal, a
     date -- but not a list or a range of flats after a slash or a dash (``/1202``,
     ``-1202``: as many digits as the flat, three or more, as a key reads a list's
-    flats) nor a mainland mobile after a colon (``:13812345678``): with a building
-    and a letter written that is the room (review s53R1 F03)."""
+    flats) nor a phone after a colon or a slash, a mainland mobile or a landline,
+    in groups or not (``:13812345678``, ``:138-1234-5678``, ``:138 1234 5678``,
+    ``:010-62345678``, ``/13812345678``): with a building and a letter written
+    that is the room (review s53R1 F03; s53R8 F03: only the unbroken mobile after
+    a colon was, ``3栋A 1201:138-1234-5678`` was read as a time and left the room
+    readable).  Not after a dash: ``1201-62345678`` is read as one phone, masked
+    whole, and the room taken before it would leave its landline readable."""
     listed = f"(?![{_DIGIT}]{{{flat}}}(?![{_DIGIT}]))" if flat >= 3 else ""
-    phone = f"(?!{_GLUED_MOBILE.pattern}(?![{_DIGIT}]))"
-    return f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]|[/／-]{listed}[{_DIGIT}])"
+    phone = f"(?!{_PHONE_AFTER_COLON})"
+    return (
+        f"(?![{_DIGIT}]|[.．][{_DIGIT}]|[:：]{phone}[{_DIGIT}]"
+        f"|[/／]{listed}{phone}[{_DIGIT}]|-{listed}[{_DIGIT}])"
+    )
 
 
 # the rest of a room's last group written after spaces, in a text read plain: the
