@@ -744,10 +744,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (
         28,
         "the access log by staff member",
-        (
-            "CREATE INDEX IF NOT EXISTS access_log_actor ON {s}.access_log"
-            " (tenant, actor, at, id)",
-        ),
+        ("CREATE INDEX IF NOT EXISTS access_log_actor ON {s}.access_log (tenant, actor, at, id)",),
     ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
