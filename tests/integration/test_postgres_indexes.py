@@ -124,23 +124,32 @@ def _add_history(desk: Desk, start: int, n: int, dsn: str) -> None:
         conn.execute(f"ANALYZE {store.schema}.projection")
 
 
-def _examined(plan: dict[str, Any]) -> int:
-    """Projection rows a plan node and those under it read (kept or filtered out)."""
+def _examined(plan: dict[str, Any], table: str = "projection") -> int:
+    """Rows of ``table`` a plan node and those under it read (kept or filtered out)."""
     n = 0
-    if plan.get("Relation Name") == "projection":
+    if plan.get("Relation Name") == table:
         kept = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
         n += (kept + plan.get("Rows Removed by Index Recheck", 0)) * plan["Actual Loops"]
-    return n + sum(_examined(p) for p in plan.get("Plans", []))
+    return n + sum(_examined(p, table) for p in plan.get("Plans", []))
 
 
-def _cost(dsn: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
-    """What ``run()`` gives, and the projection rows its reads examine."""
+def _cost(
+    dsn: str,
+    run: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    table: str = "projection",
+    seqscan: bool = True,
+) -> tuple[int, Any]:
+    """What ``run()`` gives, and the rows of ``table`` its reads of it examine; without
+    ``seqscan``, as planned when the table may not be read whole (at a test's sizes a
+    sequential scan can win where a desk's history would make it the slowest)."""
     captured: list[tuple[str, Any]] = []
     real = psycopg.Cursor.execute  # Connection.execute runs through it too
 
     def spy(self: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
         text = str(query)
-        if ".projection" in text and text.lstrip().upper().startswith("SELECT"):
+        if f".{table}" in text and text.lstrip().upper().startswith("SELECT"):
             captured.append((text, params))
         return real(self, query, params, **kw)
 
@@ -149,11 +158,13 @@ def _cost(dsn: str, run: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any
         got = run()
     assert captured
     total = 0
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
+        if not seqscan:
+            conn.execute("SET LOCAL enable_seqscan = off")
         for sql, params in captured:
             [(plan,)] = conn.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params).fetchall()
             doc = json.loads(plan) if isinstance(plan, str) else plan
-            total += _examined(doc[0]["Plan"])
+            total += _examined(doc[0]["Plan"], table)
     return total, got
 
 

@@ -737,6 +737,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     # HDL-5).  The key fix (_REKEYED) makes again every tenant's building,
     # complainant and room keys that change.
     (27, "rooms keyed through spaces, floors written 层 or F, and floor-led rooms", ()),
+    # v28: the access log by staff member, in the order it is listed, as SQLite's
+    # v29: the views of one person (``access_log(actor=...)``, ``audit --actor``)
+    # read that person's records, not every record of the tenant filtered on the
+    # actor (review s53R7 F01).  An index of access_log: no new grant.
+    (
+        28,
+        "the access log by staff member",
+        ("CREATE INDEX IF NOT EXISTS access_log_actor ON {s}.access_log (tenant, actor, at, id)",),
+    ),
 )
 """``(version, description, statements)``; ``{s}`` is the schema.
 
