@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
 import psycopg
@@ -889,7 +889,11 @@ def _split_schema(dsn: str) -> tuple[str, str | None]:
     if not schemas:
         return dsn, None
     rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
-    return urlunsplit(parts._replace(query=rest)), schemas[-1]
+    # Rebuilt by hand: urlunsplit drops the "//" of an empty host (a unix socket,
+    # postgresql:///db?host=/run/postgresql), which libpq then refuses
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    url = f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{rest}" if rest else "")
+    return url + fragment, schemas[-1]
 
 
 def describe_dsn(dsn: str) -> str:

@@ -1,0 +1,149 @@
+"""Review s53R9: no password, and no complainant's words, in a message.
+
+Every expected text is written out by hand from the catalog's wording, the
+review's repros and libpq's URL rules, never recomputed with the library's
+helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from complaintcore import StoreError
+from complaintcore.adapters.postgres_store import PostgresStore, _split_schema, upgrade_schema
+from complaintcore.adapters.stores import describe_database
+from tests.integration.test_cli_zh_reader import desk
+from tests.integration.test_review_s52r6 import en, zh
+
+__all__ = ["desk"]  # the fixture: a cn-property desk set up in Chinese, COLUMNS=250
+
+SECRET = "S3cretPW"
+
+# --------------------------------------------------------------------------- F02
+
+
+def test_a_socket_url_keeps_its_empty_host_when_the_schema_is_taken_out() -> None:
+    """libpq names a unix socket by an empty host and a host= parameter; the URL
+    rebuilt without ?schema= used to lose its "//" (postgresql:/db?...)."""
+    assert _split_schema(
+        "postgresql:///complaints?host=/var/run/postgresql&user=desk&password=x&schema=cc"
+    ) == (
+        "postgresql:///complaints?host=%2Fvar%2Frun%2Fpostgresql&user=desk&password=x",
+        "cc",
+    )
+    assert _split_schema("postgresql://@/db?host=/sock&password=x&schema=s") == (
+        "postgresql://@/db?host=%2Fsock&password=x",
+        "s",
+    )
+    assert _split_schema("postgresql:///db?schema=s") == ("postgresql:///db", "s")
+    assert _split_schema("postgresql://h:1/db?schema=s#f") == ("postgresql://h:1/db#f", "s")
+
+
+def test_libpq_reads_the_rebuilt_socket_url() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    url, _schema = _split_schema(
+        "postgresql:///complaints?host=/var/run/postgresql&user=desk&password=x&schema=cc"
+    )
+    assert psycopg.conninfo.conninfo_to_dict(url) == {
+        "dbname": "complaints",
+        "host": "/var/run/postgresql",
+        "user": "desk",
+        "password": "x",
+    }
+
+
+SOCKET_URLS = (
+    f"postgresql:///complaints?host=/nonexistent-s53r9&user=desk&password={SECRET}&schema=cc",
+    f"postgresql://@/complaints?host=/nonexistent-s53r9&password={SECRET}&schema=cc",
+    f"postgresql://desk:{SECRET}@/complaints?host=/nonexistent-s53r9&schema=cc",
+)
+
+
+@pytest.mark.parametrize("dsn", SOCKET_URLS)
+@pytest.mark.parametrize("call", [upgrade_schema, PostgresStore], ids=["upgrade", "store"])
+def test_a_socket_url_with_a_schema_is_tried_and_named_without_the_password(
+    dsn: str, call: Callable[..., object]
+) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError) as err:
+        call(dsn, timeout=1)
+    assert str(err.value) == (
+        "complaint database postgresql:///complaints?schema=cc: cannot be reached"
+        " (is the server running, and the host and port right?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("database", "shown"),
+    [
+        # what _split_schema used to make of a socket URL: no "//", so neither a URL
+        # nor a libpq string, and shown as written
+        (
+            f"postgresql:/complaints?host=%2Fsock&user=desk&password={SECRET}",
+            "(unreadable connection string)",
+        ),
+        (f"postgresql:/complaints?PassWord = {SECRET}", "(unreadable connection string)"),
+        (f"postgresql:/complaints?pass%77ord={SECRET}", "(unreadable connection string)"),
+        (f"postgresql:/complaints?sslpassword={SECRET}", "(unreadable connection string)"),
+        (f"postgresql:desk:{SECRET}@db/complaints", "(unreadable connection string)"),
+        (f"desk:{SECRET}@db/complaints", "(unreadable connection string)"),
+        (f"postgresql://db/complaints&password={SECRET}", "(unreadable connection string)"),
+        # a SQLite file name is still shown as written
+        ("/srv/desk@2/complaints.sqlite3", "/srv/desk@2/complaints.sqlite3"),
+        ("C:\\desks\\a@b.sqlite3", "C:\\desks\\a@b.sqlite3"),
+        ("password-notes.sqlite3", "password-notes.sqlite3"),
+    ],
+)
+def test_describe_database_fails_closed_on_text_it_cannot_read(
+    database: str, shown: str
+) -> None:
+    assert describe_database(database) == shown
+
+
+FAILING_DSNS = (
+    *SOCKET_URLS,
+    f"postgresql://desk:{SECRET}@[::1/x?schema=cc",  # urllib cannot read it
+    f"postgresql://desk:{SECRET}@127.0.0.1:notaport/x?schema=cc",  # libpq refuses it
+    f"postgresql://127.0.0.1:1/x?password={SECRET}&port=x&schema=cc",
+    f"postgresql://127.0.0.1:1/x?password={SECRET}&schema=cc",  # nothing listens
+)
+
+
+@pytest.mark.parametrize("dsn", FAILING_DSNS)
+@pytest.mark.parametrize("run", [en, zh], ids=["en", "zh"])
+def test_no_failure_of_migrate_prints_the_password(
+    desk: Path, run: Callable[..., Result], dsn: str
+) -> None:
+    pytest.importorskip("psycopg")
+    for args in (("migrate", "--upgrade", dsn), ("migrate", "--to", dsn)):
+        result = run(*args)
+        assert result.exit_code == 5, result.output
+        assert SECRET not in result.stdout + result.stderr
+        assert "desk" not in result.stderr  # nor the user
+        result = run(*args, "--json")
+        assert result.exit_code == 5, result.output
+        assert SECRET not in result.stdout + result.stderr
+        message = json.loads(result.stdout)["error"]["message"]
+        assert "postgresql://" in message, message
+
+
+@pytest.mark.parametrize("run", [en, zh], ids=["en", "zh"])
+def test_a_mistyped_url_as_the_desks_database_is_not_printed(
+    desk: Path, run: Callable[..., Result]
+) -> None:
+    """One slash too few: taken for a SQLite file name, and named fail-closed."""
+    config = desk / "complaintcore.toml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    url = f"postgresql:/complaints?host=/sock&user=desk&password={SECRET}"
+    kept = [f"database = {json.dumps(url)}" if line.startswith("database") else line for line in lines]
+    config.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    for args in (("list",), ("list", "--json")):
+        result = run(*args)
+        assert result.exit_code == 5, result.output
+        assert SECRET not in result.stdout + result.stderr
+        assert "(unreadable connection string)" in result.stdout + result.stderr
