@@ -147,3 +147,86 @@ def test_a_mistyped_url_as_the_desks_database_is_not_printed(
         assert result.exit_code == 5, result.output
         assert SECRET not in result.stdout + result.stderr
         assert "(unreadable connection string)" in result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- F01
+
+GLUED = (
+    # an option with its value typed without the space: the value is not shown
+    pytest.param(
+        zh,
+        ("receive", "--name张伟", "--phone", "13912345678"),
+        "错误：未知选项（可能含个人信息，不予显示）。（您是否想用以下之一：'--name'？）"
+        "（参见 complaintcore receive --help）\n",
+        id="zh-name",
+    ),
+    pytest.param(
+        en,
+        ("receive", "--room3-2-1201", "--name", "x"),
+        "error: unknown option (not shown: it may be personal data). Did you mean '--room'?"
+        " (see 'complaintcore receive --help')\n",
+        id="en-room",
+    ),
+    pytest.param(
+        en,
+        ("receive", "--summary漏水严重"),
+        "error: unknown option (not shown: it may be personal data). Did you mean"
+        " '--summary'? (see 'complaintcore receive --help')\n",
+        id="en-summary",
+    ),
+    pytest.param(  # a name in pinyin: letters, but an offered option with more after it
+        en,
+        ("receive", "--namewang"),
+        "error: unknown option (not shown: it may be personal data). Did you mean '--name'?"
+        " (see 'complaintcore receive --help')\n",
+        id="en-pinyin",
+    ),
+    # a typo of an option's name is still named
+    pytest.param(
+        en,
+        ("list", "--limt", "3"),
+        "error: No such option '--limt'. (Did you mean one of: '--limit', '--site'?)"
+        " (see 'complaintcore list --help')\n",
+        id="en-typo",
+    ),
+    pytest.param(
+        zh,
+        ("list", "--limt", "3"),
+        "错误：没有选项 '--limt'。（您是否想用以下之一：'--limit'、'--site'？）"
+        "（参见 complaintcore list --help）\n",
+        id="zh-typo",
+    ),
+)
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(("run", "args", "told"), GLUED)
+def test_an_option_with_its_value_glued_on_is_not_quoted(
+    desk: Path, run: Callable[..., Result], args: tuple[str, ...], told: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == told
+    result = run(*args, "--json")
+    assert result.exit_code == 2
+    message = json.loads(result.stdout)["error"]["message"]
+    assert message and message in told, message
+    for value in ("张伟", "3-2-1201", "漏水严重", "wang"):
+        assert value not in message
+
+
+@pytest.mark.procedure("PRV-1")
+def test_without_a_translator_a_glued_value_is_not_quoted_either() -> None:
+    """click's own message (used before the language is known) quotes the token."""
+    import click
+
+    from complaintcore.cli.errors import one_line
+
+    glued = click.exceptions.NoSuchOption("--name张伟", possibilities=["--name"])
+    assert one_line(glued) == (
+        "unknown option (not shown: it may be personal data). Did you mean '--name'?"
+    )
+    typo = click.exceptions.NoSuchOption("--limt", possibilities=["--site", "--limit"])
+    assert one_line(typo) == (
+        "No such option '--limt'. (Did you mean one of: '--limit', '--site'?)"
+    )
