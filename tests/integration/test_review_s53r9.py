@@ -14,13 +14,23 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from complaintcore import StoreError
-from complaintcore.adapters.postgres_store import PostgresStore, _split_schema, upgrade_schema
+from complaintcore import SchemaVersionError, StoreError
+from complaintcore.adapters.postgres_store import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    _command_url,
+    _split_schema,
+    upgrade_schema,
+)
 from complaintcore.adapters.stores import describe_database
 from tests.integration.test_cli_zh_reader import desk
+from tests.integration.test_review_s51r16 import owner_url
 from tests.integration.test_review_s52r6 import en, zh
+from tests.integration.test_review_s53r3 import REKEY, heir
 
-__all__ = ["desk"]  # the fixture: a cn-property desk set up in Chinese, COLUMNS=250
+# the fixtures: a cn-property desk set up in Chinese (COLUMNS=250); the tables of a
+# schema 26 handed to a second owner (review s53R3), and the first owner's URL
+__all__ = ["desk", "heir", "owner_url"]
 
 SECRET = "S3cretPW"
 
@@ -229,4 +239,63 @@ def test_without_a_translator_a_glued_value_is_not_quoted_either() -> None:
     typo = click.exceptions.NoSuchOption("--limt", possibilities=["--site", "--limit"])
     assert one_line(typo) == (
         "No such option '--limt'. (Did you mean one of: '--limit', '--site'?)"
+    )
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.parametrize(
+    ("dsn", "schema", "command"),
+    [
+        (  # a unix socket and a port, given as parameters: kept
+            "postgresql:///complaints?host=/var/run/postgresql&port=5433&user=heir&password=x",
+            "cc",
+            "postgresql:///complaints?host=/var/run/postgresql&port=5433&schema=cc",
+        ),
+        (
+            "postgresql://heir:pa/ss?@db.example:5432/complaints?sslmode=require",
+            "complaintcore",
+            "postgresql://db.example:5432/complaints?sslmode=require",
+        ),
+        (
+            "postgresql://heir@/complaints?host=127.0.0.1&sslpassword=k&port=6543",
+            "acme",
+            "postgresql:///complaints?host=127.0.0.1&port=6543&schema=acme",
+        ),
+    ],
+)
+def test_the_refusals_command_keeps_every_parameter_but_the_credentials(
+    dsn: str, schema: str, command: str
+) -> None:
+    assert _command_url(dsn, schema) == command
+
+
+def _socket_style(url: str) -> tuple[str, str]:
+    """``postgresql://user@host:port/db`` written with host, port and user as
+    parameters, and the command's URL a superuser is told to run (written by hand)."""
+    user, _, place = url.partition("://")[2].partition("@")
+    hostport, _, db = place.partition("/")
+    host, _, port = hostport.partition(":")
+    return (
+        f"postgresql:///{db}?host={host}&port={port}&user={user}&password={SECRET}",
+        f"postgresql://SUPERUSER@/{db}?host={host}&port={port}",
+    )
+
+
+def test_the_new_owners_refusal_names_the_same_server_given_as_parameters(
+    heir: tuple[str, str, str], schema: str
+) -> None:
+    url, first, _cid = heir
+    dsn, superuser = _socket_style(url)
+    db = url.rpartition("/")[2]
+    with pytest.raises(SchemaVersionError) as refused:
+        upgrade_schema(dsn, schema=schema)
+    assert str(refused.value) == (
+        f"complaint database postgresql:///{db}?schema={schema}"
+        f": has schema version {REKEY - 1}, but this complaintcore needs {SCHEMA_VERSION},"
+        " and this database role owns the tables but does not see every tenant"
+        f" (row-level security on tenants: version 19's policy owner_counts names {first});"
+        " run the upgrade as a superuser or as a role that policy names:"
+        f" complaintcore migrate --upgrade {superuser}&schema={schema}"
     )
