@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import Result
 
@@ -27,6 +28,7 @@ from tests.integration.test_cli_zh_reader import desk
 from tests.integration.test_review_s51r16 import owner_url
 from tests.integration.test_review_s52r6 import en, zh
 from tests.integration.test_review_s53r3 import REKEY, heir
+from tests.postgres_server import PgDatabase
 
 # the fixtures: a cn-property desk set up in Chinese (COLUMNS=250); the tables of a
 # schema 26 handed to a second owner (review s53R3), and the first owner's URL
@@ -299,3 +301,67 @@ def test_the_new_owners_refusal_names_the_same_server_given_as_parameters(
         " run the upgrade as a superuser or as a role that policy names:"
         f" complaintcore migrate --upgrade {superuser}&schema={schema}"
     )
+
+
+# --------------------------------------------------------------------------- F04
+
+
+def test_an_unknown_site_lists_the_sites_with_the_chinese_list_comma(desk: Path) -> None:
+    """The desk set up by ``init`` lists sunrise and riverside (its staff's sites)."""
+    result = zh("list", "--site", "nope")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == "错误：--site：未知的项目；应为以下之一：riverside、sunrise\n"
+    result = zh(
+        "receive", "--name", "王小明", "--phone", "13812345678", "--room", "1-1-101",
+        "--site", "nope", "--summary", "漏水", "--receiver", "SR-103",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.stderr == "错误：site：未知的项目；应为以下之一：riverside、sunrise\n"
+    result = en("list", "--site", "nope")  # English as the library words it
+    assert result.stderr == "error: --site: unknown site; expected one of riverside, sunrise\n"
+
+
+def test_an_unknown_pack_lists_the_shipped_packs_with_the_chinese_list_comma(
+    desk: Path,
+) -> None:
+    result = zh("packs", "show", "nope")
+    assert result.exit_code == 3, result.output
+    assert result.stderr == (
+        "错误：名称：没有名为 'n***' 的内置规则包；内置：cn-property、cn-sales-office、"
+        "cn-service-centre、iso-10002、scotland-spso、uk-housing-ombudsman-2024\n"
+    )
+    result = en("packs", "show", "nope")
+    assert result.stderr == (
+        "error: NAME: no shipped rule pack 'n***'; shipped: cn-property, cn-sales-office,"
+        " cn-service-centre, iso-10002, scotland-spso, uk-housing-ombudsman-2024\n"
+    )
+
+
+def test_the_library_s_lists_of_names_read_with_the_chinese_list_comma() -> None:
+    from complaintcore.i18n import translator
+
+    zh_ = translator("zh")
+    assert zh_.reason("unknown parameter; the pack declares: a, b") == (
+        "未知参数；该规则包声明的参数：a、b"
+    )
+    assert zh_.reason("no catalog; expected one of en, zh") == (
+        "没有该语言的消息目录；应为以下之一：en、zh"
+    )
+    assert translator("en").reason("no catalog; expected one of en, zh") == (
+        "no catalog; expected one of en, zh"
+    )
+
+
+def test_two_roles_in_the_policy_are_listed_with_the_chinese_list_comma(
+    heir: tuple[str, str, str], postgres_server: PgDatabase, schema: str
+) -> None:
+    url, first, _cid = heir
+    with psycopg.connect(postgres_server.dsn, autocommit=True) as conn:
+        conn.execute(f"ALTER POLICY owner_counts ON {schema}.tenants TO {first}, pg_monitor")
+    result = zh("migrate", "--upgrade", f"{url}?schema={schema}")
+    assert result.exit_code == 5, result.output
+    assert f"版本 19 的策略 owner_counts 指定的是 {first}、pg_monitor）" in result.stderr, (
+        result.stderr
+    )
+    result = en("migrate", "--upgrade", f"{url}?schema={schema}")
+    assert f"owner_counts names {first}, pg_monitor);" in result.stderr, result.stderr

@@ -172,7 +172,7 @@ def _choices(kind: click.Choice[object], t: Translator | None) -> str:
 def _listed(items: Iterable[str], t: Translator | None) -> str:
     """Items of a list in the message, with the reader's list separator (``、`` in
     Chinese: review s53R6 F01); click's ``", "`` without a translator."""
-    return (t(N_(", ")) if t else ", ").join(items)
+    return t.listed(items) if t else ", ".join(items)
 
 
 _MISSING: Mapping[str, str] = {
