@@ -111,9 +111,7 @@ def test_a_socket_url_with_a_schema_is_tried_and_named_without_the_password(
         ("password-notes.sqlite3", "password-notes.sqlite3"),
     ],
 )
-def test_describe_database_fails_closed_on_text_it_cannot_read(
-    database: str, shown: str
-) -> None:
+def test_describe_database_fails_closed_on_text_it_cannot_read(database: str, shown: str) -> None:
     assert describe_database(database) == shown
 
 
@@ -152,7 +150,8 @@ def test_a_mistyped_url_as_the_desks_database_is_not_printed(
     config = desk / "complaintcore.toml"
     lines = config.read_text(encoding="utf-8").splitlines()
     url = f"postgresql:/complaints?host=/sock&user=desk&password={SECRET}"
-    kept = [f"database = {json.dumps(url)}" if line.startswith("database") else line for line in lines]
+    setting = f"database = {json.dumps(url)}"
+    kept = [setting if line.startswith("database") else line for line in lines]
     config.write_text("\n".join(kept) + "\n", encoding="utf-8")
     for args in (("list",), ("list", "--json")):
         result = run(*args)
@@ -222,7 +221,8 @@ def test_an_option_with_its_value_glued_on_is_not_quoted(
     result = run(*args, "--json")
     assert result.exit_code == 2
     message = json.loads(result.stdout)["error"]["message"]
-    assert message and message in told, message
+    assert message, result.stdout
+    assert message in told, message
     for value in ("张伟", "3-2-1201", "漏水严重", "wang"):
         assert value not in message
 

@@ -1189,9 +1189,7 @@ class PostgresStore(FailedAt):
                 if not self._create and _applied(conn, schema) == 0:
                     # a desk set up already: its schema gone is an error, never a new one
                     raise StoreError(self._where, _missing_schema(schema))
-                migrate(
-                    conn, schema, database=self._where, command_url=_command_url(dsn, schema)
-                )
+                migrate(conn, schema, database=self._where, command_url=_command_url(dsn, schema))
                 self._registered = self._register_tenant(conn, create_tenant)
         except psycopg.Error as exc:
             raise _store_error(self._where, exc, connected=True) from exc

@@ -268,12 +268,10 @@ def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | No
 _OPTION_WORD = re.compile(r"--?[A-Za-z][A-Za-z-]*")
 _LONGER_BY = 2
 """How much longer than the longest option offered a word typed may be and still be
-named: a typo (``--limitt``), not an option with a value glued on."""
+named: a typo (``--limt``, ``--sumary``), not an option with a value glued on."""
 
 
-def _near_miss(
-    name: str, possibilities: list[str], known: set[str], t: Translator | None
-) -> str:
+def _near_miss(name: str, possibilities: list[str], known: set[str], t: Translator | None) -> str:
     """An option typed a little wrong (``--as``, ``--limt``) and the real ones click
     finds close to it, in the catalog's words with the reader's list separator and
     spacing: click joins them with ``", "`` and a space outside gettext (review
