@@ -700,14 +700,21 @@ class Translator:
             labels = {code: self.pick(zh, en) for code, zh, en in pack.labels_of(what)}
             if all(c in labels for c in codes):
                 return self.codes((c, labels[c]) for c in codes)
-            return allowed
+            return self._listed(allowed)
         found = [e for e in _subclasses(LabelledEnum) if e.__name__ == what]
-        if not found:
-            return allowed
-        members = {m.value: m for m in found[0]}
-        if not all(c in members for c in codes):
-            return allowed
+        members = {m.value: m for m in found[0]} if found else {}
+        if not found or not all(c in members for c in codes):
+            return self._listed(allowed)  # a site, say: as written, in the reader's list
         return self.codes((c, self.label(members[c])) for c in codes)
+
+    def listed(self, items: Iterable[str]) -> str:
+        """Items of a list in a message, with this language's list separator (``、``
+        in Chinese: reviews s53R6 F01, s53R9 F04)."""
+        return self(N_(", ")).join(items)
+
+    def _listed(self, value: str) -> str:
+        """A list as the library words it (``a, b``), in this language's separator."""
+        return self.listed(value.split(", "))
 
     def _columns(self, value: str) -> str:
         """A file's column names, each with its Chinese name for a Chinese reader
@@ -772,6 +779,8 @@ class Translator:
             return self._toml_reason(value, pack)
         if kind == "columns":
             return self._columns(value)
+        if kind == "list":  # names as the library lists them ("a, b"): the reader's separator
+            return self._listed(value)
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
         return value
@@ -1400,7 +1409,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " on tenants: version 19's policy owner_counts names {roles}); run the upgrade as"
             " a superuser or as a role that policy names: complaintcore migrate --upgrade {url}"
         ),
-        {},
+        {"roles": "list"},
     ),
     (
         N_(
@@ -1450,10 +1459,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (N_("is the desk's own database: copy to another file or schema"), {}),
     (N_("the target is an older copy: copy again into an empty desk"), {}),
-    (N_("unknown parameter; the pack declares: {known}"), {}),
+    (N_("unknown parameter; the pack declares: {known}"), {"known": "list"}),
     (N_("unknown parameter; the pack declares no parameters"), {}),
     (N_("the pack declares no parameters"), {}),
-    (N_("no catalog; expected one of {known}"), {}),
+    (N_("no catalog; expected one of {known}"), {"known": "list"}),
     # the working calendar (DL-1..4): its zone, its region, its end
     (
         N_(

@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
 import psycopg
@@ -898,7 +898,11 @@ def _split_schema(dsn: str) -> tuple[str, str | None]:
     if not schemas:
         return dsn, None
     rest = urlencode([(k, v) for k, v in query if k != "schema"], quote_via=quote)
-    return urlunsplit(parts._replace(query=rest)), schemas[-1]
+    # Rebuilt by hand: urlunsplit drops the "//" of an empty host (a unix socket,
+    # postgresql:///db?host=/run/postgresql), which libpq then refuses
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    url = f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{rest}" if rest else "")
+    return url + fragment, schemas[-1]
 
 
 def describe_dsn(dsn: str) -> str:
@@ -1194,7 +1198,7 @@ class PostgresStore(FailedAt):
                 if not self._create and _applied(conn, schema) == 0:
                     # a desk set up already: its schema gone is an error, never a new one
                     raise StoreError(self._where, _missing_schema(schema))
-                migrate(conn, schema, database=self._where)
+                migrate(conn, schema, database=self._where, command_url=_command_url(dsn, schema))
                 self._registered = self._register_tenant(conn, create_tenant)
         except psycopg.Error as exc:
             raise _store_error(self._where, exc, connected=True) from exc
@@ -3371,8 +3375,14 @@ def migrate(
     target: int = SCHEMA_VERSION,
     *,
     database: str = "",
+    command_url: str = "",
 ) -> int:
     """Bring ``schema`` up to ``target``; return the version it was at.
+
+    ``database`` names the database in errors; ``command_url`` is the URL the
+    refusal's ``complaintcore migrate --upgrade`` command names (host, port and
+    every parameter but the credentials: :func:`_command_url`), ``database``
+    when left out.
 
     Each version runs in its own transaction under a transaction-level advisory
     lock, so processes opening a new database at once apply it once.  Exposed
@@ -3398,10 +3408,11 @@ def migrate(
         # the version done (review s52R13 F01).  Nothing of that version is kept.
         # The tables' owner refused so (they changed owner after version 19) is
         # told to use a role that sees every tenant, not itself (review s53R3 F01).
+        url = command_url or database
         reason = (
-            _needs_seeing_role(found, target, database, refused.policy_roles)
+            _needs_seeing_role(found, target, url, refused.policy_roles)
             if refused.owns_tables
-            else _needs_owner(found, target, database)
+            else _needs_owner(found, target, url)
         )
         raise SchemaVersionError(found, target, database, reason=reason) from None
     except pg_errors.InsufficientPrivilege:
@@ -3410,7 +3421,7 @@ def migrate(
         # An existing desk this role may read and write but not alter: a desk role
         # granted SELECT, INSERT, UPDATE, as recommended.  Nothing is half applied.
         raise SchemaVersionError(
-            found, target, database, reason=_needs_owner(found, target, database)
+            found, target, database, reason=_needs_owner(found, target, command_url or database)
         ) from None
     return found
 
@@ -3501,8 +3512,30 @@ def _sees_every_tenant(conn: psycopg.Connection[Any], schema: str) -> bool:
     return found is None or bool(found[0])
 
 
+# Parameters a command shown to the operator leaves out: the credentials (the
+# command's user is a placeholder; libpq reads the password from PGPASSWORD or
+# ~/.pgpass) and complaintcore's own schema, put back as ?schema= when not the default
+_NOT_IN_A_COMMAND = frozenset({"user", "password", "sslpassword", "schema"})
+
+
+def _command_url(dsn: str, schema: str) -> str:
+    """The URL ``dsn`` connects to, as a command told to the operator names it: the
+    host, port, database and every parameter (``host=``/``port=`` of a socket URL
+    too: review s53R9 F03) but the user and password, with ``?schema=`` when not
+    the default; :func:`_as_login` puts the user in."""
+    rest = dsn.strip().partition("://")[2]
+    # Everything up to the last "@" is credentials, even a password with "/" or "?"
+    place, _mark, query = rest.rpartition("@")[2].partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k not in _NOT_IN_A_COMMAND]
+    if schema != DEFAULT_SCHEMA:
+        kept.append(("schema", schema))
+    query = urlencode(kept, safe="/", quote_via=quote)
+    return f"postgresql://{place}" + (f"?{query}" if query else "")
+
+
 def _as_login(database: str, login: str) -> str:
-    """The database as errors name it, with ``login`` (``OWNER``) as its user."""
+    """The database as a command names it, with ``login`` (``OWNER``) as its user."""
     scheme, _sep, rest = database.partition("://")
     return f"{scheme}://{login}@{rest}" if rest else f"postgresql://{login}@HOST/DATABASE"
 
@@ -3558,7 +3591,7 @@ def upgrade_schema(
             found = _applied(conn, schema)
             if found == 0:
                 raise StoreError(where, _missing_schema(schema))
-            migrate(conn, schema, database=where)
+            migrate(conn, schema, database=where, command_url=_command_url(dsn, schema))
             return found, _applied(conn, schema)
     except psycopg.Error as exc:
         raise _store_error(where, exc) from exc

@@ -120,6 +120,7 @@ from complaintcore.adapters.seals import (
     settlement_problems,
     settlement_seal,
 )
+from complaintcore.adapters.stores import describe_database
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, building_key, complainant_key
 from complaintcore.core.errors import (
@@ -233,7 +234,7 @@ def _translated(
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
         except UnicodeEncodeError:  # a lone surrogate in an argument: no UTF-8 holds it
             raise InvalidInputError(
                 argument_holding(method, args, kwargs, "surrogate"),
@@ -1368,13 +1369,16 @@ class SqliteStore(FailedAt):
         self._synchronous = check_synchronous(synchronous, "synchronous")
         self._clock = clock
         self._path = os.fspath(path)
+        # as errors name it: a URL mistyped into a file name (postgresql:/db?password=)
+        # is not printed with its password (review s53R9 F02)
+        self._shown = describe_database(self._path)
         if self._path in ("", ":memory:") or self._path.startswith("file::memory:"):
             raise InvalidInputError(
                 "path", "an in-memory SQLite database is per connection; use MemoryStore"
             )
         self._create = bool(create)
         if not self._create and not os.path.isfile(self._path):
-            raise StoreError(self._path, _MISSING_DATABASE)
+            raise StoreError(self._shown, _MISSING_DATABASE)
         # Without create, SQLite itself refuses a file that has gone meanwhile
         # ("mode=rw"), so no thread's first connection recreates it either.
         # absolute now: a thread connecting after the host changed directory (a daemon's
@@ -1399,8 +1403,8 @@ class SqliteStore(FailedAt):
             conn = self._conn()
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
-                raise StoreError(self._path, f"cannot switch to WAL journaling ({mode})")
-            migrate(conn, database=self._path)
+                raise StoreError(self._shown, f"cannot switch to WAL journaling ({mode})")
+            migrate(conn, database=self._shown)
             self._registered = self._register_tenant(conn, create_tenant)
             st = os.stat(self._file)
             self._identity = (st.st_dev, st.st_ino)  # the file opened (check_file)
@@ -1408,7 +1412,7 @@ class SqliteStore(FailedAt):
             self._lock_owner = (st.st_uid, st.st_gid)  # its owner's and group's too
         except sqlite3.Error as exc:
             self.close()
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
         except BaseException:
             self.close()
             raise
@@ -1422,7 +1426,7 @@ class SqliteStore(FailedAt):
             if conn.execute(known, (self._tenant,)).fetchone():
                 return False
             if not create and conn.execute("SELECT 1 FROM tenants LIMIT 1").fetchone():
-                raise UnknownTenantError(self._path, self._tenant)
+                raise UnknownTenantError(self._shown, self._tenant)
             conn.execute("INSERT INTO tenants (tenant) VALUES (?)", (self._tenant,))
         return True
 
@@ -1444,9 +1448,9 @@ class SqliteStore(FailedAt):
         try:
             st = os.stat(self._file)
         except OSError:
-            raise StoreError(self._path, _REPLACED) from None
+            raise StoreError(self._shown, _REPLACED) from None
         if (st.st_dev, st.st_ino) != self._identity:
-            raise StoreError(self._path, _REPLACED)
+            raise StoreError(self._shown, _REPLACED)
 
     @property
     def tenant(self) -> str:
@@ -1570,7 +1574,7 @@ class SqliteStore(FailedAt):
         try:
             conn.execute(f"PRAGMA busy_timeout = {ms}")
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
         try:
             yield
         finally:
@@ -1591,7 +1595,7 @@ class SqliteStore(FailedAt):
         except BaseException:
             _abandon(conn)  # the read's own error goes out, not one of ending it
             raise
-        _end_read(conn, self._path)
+        _end_read(conn, self._shown)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -1614,7 +1618,7 @@ class SqliteStore(FailedAt):
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
         self._local.snapshot = True
         conn.text_factory = _text_or_bytes
         try:
@@ -1628,7 +1632,7 @@ class SqliteStore(FailedAt):
         finally:
             conn.text_factory = str
             self._local.snapshot = False
-        _end_read(conn, self._path)
+        _end_read(conn, self._shown)
 
     @contextmanager
     def group_lock(self, keys: Collection[str]) -> Iterator[None]:
@@ -1657,7 +1661,7 @@ class SqliteStore(FailedAt):
             self._lock_dir,
             buckets,
             mode=self._lock_mode,
-            where=self._path,
+            where=self._shown,
             owner=self._lock_owner,
         ):
             yield
@@ -1699,7 +1703,7 @@ class SqliteStore(FailedAt):
         try:
             return int(self._conn().execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
 
     # ------------------------------------------------------------------ writes
 
@@ -2177,7 +2181,7 @@ class SqliteStore(FailedAt):
                 bodies = [(e.schema_version, e.body_json) for e in events]
                 yield decode_complaint(cid, intake_json, bodies)
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
 
     def complaints_received(
         self, since: datetime, until: datetime, *, updated_since: datetime | None = None
@@ -2196,7 +2200,7 @@ class SqliteStore(FailedAt):
             else:
                 yield from self._received(lo, hi, touched)
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
 
     @_translated
     def complaints_about(
@@ -2693,7 +2697,7 @@ class SqliteStore(FailedAt):
     @property
     def database(self) -> str:
         """The file, as errors name it."""
-        return self._path
+        return self._shown
 
     @_translated
     def desk_size(self) -> tuple[int, int]:
@@ -2712,7 +2716,7 @@ class SqliteStore(FailedAt):
         try:
             yield from self._export_histories()
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
 
     def _export_histories(self) -> Iterator[StoredHistory]:
         after = ""
@@ -2753,7 +2757,7 @@ class SqliteStore(FailedAt):
         try:
             yield from self._export_outbox()
         except sqlite3.Error as exc:
-            raise store_error(self._path, exc) from exc
+            raise store_error(self._shown, exc) from exc
 
     def _export_outbox(self) -> Iterator[StoredItem]:
         after = 0
@@ -2797,7 +2801,7 @@ class SqliteStore(FailedAt):
                     .fetchall()
                 )
             except sqlite3.Error as exc:
-                raise store_error(self._path, exc) from exc
+                raise store_error(self._shown, exc) from exc
             if not found:
                 return
             yield from (LedgerEntry(*r) for r in found)
@@ -2834,7 +2838,7 @@ class SqliteStore(FailedAt):
                 " SELECT 1 FROM outbox WHERE tenant = ? LIMIT 1",
                 (t, t),
             ).fetchone():
-                raise not_empty(self._path, t)
+                raise not_empty(self._shown, t)
             done = 0
             for h in histories:
                 conn.execute(
@@ -2992,7 +2996,7 @@ class SqliteStore(FailedAt):
         pass unseen, and a restored backup be taken for sound (review s47H F03)."""
         found = [row[0] for row in self._conn().execute("PRAGMA quick_check(1)")]
         if found != ["ok"]:  # SQLite's text names pages and indexes, never a value
-            raise StoreError(self._path, f"{_REASONS[11]} (SQLITE_CORRUPT: quick_check)")
+            raise StoreError(self._shown, f"{_REASONS[11]} (SQLITE_CORRUPT: quick_check)")
 
     def _seal_problems(self, conn: sqlite3.Connection) -> list[str]:
         """Settlements and access records without the library's seal (adapters.seals)."""

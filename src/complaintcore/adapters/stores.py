@@ -11,7 +11,7 @@ through :func:`open_store`, so a setting means the same everywhere.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit
 
 from complaintcore.adapters.chain import DEFAULT_TENANT
 from complaintcore.core.errors import StoreError
@@ -72,12 +72,35 @@ def _is_conninfo(database: str) -> bool:
     return _scheme(database) is None and _CONNINFO.search(database) is not None
 
 
+# What a text no reading above understood may still hold: a password given as a
+# parameter (password=, PASSWORD =, pass%77ord=, in a query or not), or userinfo
+# ("bob:secret@", after a scheme whose "//" went missing or none at all)
+_PASSWORD_SETTING = re.compile(r"password\s*=", re.IGNORECASE)
+_USERINFO = re.compile(r"[^\s/\\@:]*:[^\s/\\@]*@")
+UNREADABLE = "(unreadable connection string)"
+
+
+def _may_hold_a_secret(text: str) -> bool:
+    decoded = unquote_plus(text)
+    return any(
+        pattern.search(t) for t in (text, decoded) for pattern in (_PASSWORD_SETTING, _USERINFO)
+    )
+
+
 def describe_database(database: str) -> str:
     """A ``database`` setting as errors and progress may show it: no user, no password.
 
     Any URL is shown as scheme, host and path; a libpq ``key=value`` string by
-    its host, port and database name only.
+    its host, port and database name only; a SQLite file name as written.  Fails
+    closed: whatever would be shown that still reads as a password setting
+    (``password=`` in any case or percent-encoding) or as userinfo
+    (``user:secret@``) is shown as ``(unreadable connection string)`` instead.
     """
+    shown = _described(database)
+    return UNREADABLE if _may_hold_a_secret(shown) else shown
+
+
+def _described(database: str) -> str:
     scheme = _scheme(database)
     if scheme is None:
         if not _is_conninfo(database):

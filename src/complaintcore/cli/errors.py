@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -171,7 +172,7 @@ def _choices(kind: click.Choice[object], t: Translator | None) -> str:
 def _listed(items: Iterable[str], t: Translator | None) -> str:
     """Items of a list in the message, with the reader's list separator (``、`` in
     Chinese: review s53R6 F01); click's ``", "`` without a translator."""
-    return (t(N_(", ")) if t else ", ").join(items)
+    return t.listed(items) if t else ", ".join(items)
 
 
 _MISSING: Mapping[str, str] = {
@@ -257,20 +258,51 @@ def _no_such_option(exc: click.ClickException, t: Translator | None) -> str | No
         template, values = misplaced
         return t(template, **values) if t else template.format(**values)
     if exc.possibilities:
-        return _near_miss(exc.option_name, exc.possibilities, t)
+        known = _commands_options(exc.ctx.find_root().command) if exc.ctx else set()
+        return _near_miss(exc.option_name, exc.possibilities, known, t)
     return t(_NO_SUCH_OPTION) if t else _NO_SUCH_OPTION
 
 
-def _near_miss(name: str, possibilities: list[str], t: Translator | None) -> str | None:
+# What an option's name is made of: a value glued on (a digit, a CJK character, a
+# space, "@") ends it
+_OPTION_WORD = re.compile(r"--?[A-Za-z][A-Za-z-]*")
+_LONGER_BY = 2
+"""How much longer than the longest option offered a word typed may be and still be
+named: a typo (``--limt``, ``--sumary``), not an option with a value glued on."""
+
+
+def _near_miss(name: str, possibilities: list[str], known: set[str], t: Translator | None) -> str:
     """An option typed a little wrong (``--as``, ``--limt``) and the real ones click
     finds close to it, in the catalog's words with the reader's list separator and
     spacing: click joins them with ``", "`` and a space outside gettext (review
-    s53R6 F01).  ``None`` without a translator: click's own words."""
-    if t is None:
-        return None
+    s53R6 F01).  The word typed is named only when :func:`_nameable`: an option
+    with its value typed without the space (``--name张伟``, ``--room3-2-1201``) is
+    "unknown option (not shown …)", its value being a name, a room or a phone
+    (PRV-1, review s53R9 F01).  English without a translator, in click's words."""
     shown = _listed((repr(p) for p in sorted(possibilities)), t)
+    named = _nameable(name, possibilities, known)
+    if t is None:
+        singular, plural = _DID_YOU_MEAN
+        suggestion = (singular if len(possibilities) == 1 else plural).format(
+            possibility=shown, possibilities=shown
+        )
+        problem = _NEAR_MISS.format(name=name) if named else _NO_SUCH_OPTION
+        return _SUGGESTED.format(problem=problem, suggestion=suggestion)
     suggestion = t.n(*_DID_YOU_MEAN, len(possibilities), possibility=shown, possibilities=shown)
-    return t(_SUGGESTED, problem=t(_NEAR_MISS, name=name), suggestion=suggestion)
+    problem = t(_NEAR_MISS, name=name) if named else t(_NO_SUCH_OPTION)
+    return t(_SUGGESTED, problem=problem, suggestion=suggestion)
+
+
+def _nameable(name: str, possibilities: list[str], known: set[str]) -> bool:
+    """Whether an unknown option may be quoted: letters and hyphens only, not an
+    option offered with more typed after it (``--namewang``), and an option of
+    another command (``list --channel``) or at most :data:`_LONGER_BY` longer than
+    the longest one offered."""
+    if not _OPTION_WORD.fullmatch(name):
+        return False
+    if any(name != p and name.startswith(p) for p in possibilities):
+        return False
+    return name in known or len(name) <= max(map(len, possibilities)) + _LONGER_BY
 
 
 def _misplaced(exc: click.exceptions.NoSuchOption) -> tuple[str, dict[str, str]] | None:
