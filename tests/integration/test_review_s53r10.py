@@ -367,3 +367,34 @@ def test_nested_bounded_waits_keep_the_outer_bound(tmp_path: Path, held: list[Wr
         assert busy_ms(store) == 5000
     finally:
         store.close()
+
+
+def test_a_worker_whose_claim_a_lock_refuses_while_close_runs_ends_without_an_error(
+    tmp_path: Path, held: list[Writer], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same shutdown, the lock met by the pass's claim (store timeout 2 s,
+    ``close(timeout=0.5)``): before, ``ERROR delivering notifications failed`` with
+    a traceback; now the worker ends quietly, and the message, never claimed,
+    stays due."""
+    path = tmp_path / "desk.sqlite3"
+    store = SqliteStore(path, timeout=2)
+    desk = desk_of([Sends()], store=store)
+    desk.receive(next(intakes(1, T0)), now=T0)
+    real = store.claim
+    claiming = threading.Event()
+
+    def claim(*args: object, **kwargs: object) -> object:
+        if not held:
+            held.append(Writer(path))
+        claiming.set()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    store.claim = claim  # type: ignore[assignment,method-assign]
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        worker = desk.start_delivery(clock=lambda: T0, interval=1)
+        assert claiming.wait(10)
+        desk.close(timeout=0.5)
+        join(worker._thread)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    held.pop().free()
+    assert rows(path) == [(0, None)]

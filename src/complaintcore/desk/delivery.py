@@ -495,9 +495,8 @@ class KeptOutcomes:
         context each write is made in.  ``close(timeout=…)`` bounds both by the time
         it has left (review s53R2 F01), never past ``threading.TIMEOUT_MAX`` (review
         s53R10 F02).  One refused once :meth:`close` ran is named as not recorded,
-        not kept, and the pass is refused as the desk's is: :class:`ClosedError`
-        (``desk``), from the store's error, so that a delivery worker ends quietly
-        (review s53R10 F03)."""
+        not kept, and its error raised: a delivery worker then ends quietly (review
+        s53R10 F03)."""
         if not self._flushing.acquire(
             timeout=-1 if wait is None else min(wait, threading.TIMEOUT_MAX)
         ):
@@ -517,11 +516,8 @@ class KeptOutcomes:
                         closed = self._closed
                         if not closed:
                             self._kept.insert(0, kept)
-                    if not closed:
-                        raise
-                    _not_recorded(kept.item, exc)
-                    if isinstance(exc, StoreError):  # the desk closed under the pass
-                        raise ClosedError("desk") from exc
+                    if closed:
+                        _not_recorded(kept.item, exc)
                     raise
                 finally:
                     with self._lock:
@@ -709,11 +705,18 @@ class DeliveryWorker:
                 report = self.desk.deliver(now, clock=self.clock)
                 self.reports = [*self.reports[-99:], report]
             except Exception as exc:  # the outbox keeps everything; try again on the next wake
+                if self.desk._closing.is_set() and (
+                    _store_closed(exc) or isinstance(exc, StoreError)
+                ):
+                    # the desk's close() closed the store under this pass, or it
+                    # refused the pass meanwhile (a lock held past the time close
+                    # gave it): an outcome it could not record was named as such,
+                    # what it had not claimed stays due (review s53R2 F02, s53R10 F03)
+                    log.debug(
+                        "the delivery worker ended as the desk closed (%s)", type(exc).__name__
+                    )
+                    break
                 if _store_closed(exc):
-                    if self.desk._closing.is_set():
-                        # the desk's close() closed it under this pass: an outcome it
-                        # could not record was named as such (review s53R2 F02)
-                        break
                     # for good: every later pass would fail alike (review s46G F01)
                     log.error("the delivery worker stopped: the desk's store is closed")
                     break
