@@ -1566,12 +1566,15 @@ class SqliteStore(FailedAt):
         """Until the block ends, this thread's writes wait at most ``seconds`` (at most
         the store's ``timeout``) for another writer's lock, then fail as after the
         busy timeout (:class:`~complaintcore.desk.ports.BoundedWaitStore`):
-        ``PRAGMA busy_timeout`` of this thread's connection, set back after."""
+        ``PRAGMA busy_timeout`` of this thread's connection, set back after to the
+        value it had.  Nested, an inner block never lengthens the outer one's bound,
+        which holds again when it ends (review s53R10 F04)."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
             raise InvalidInputError("seconds", "must be a number of seconds, 0 or more")
         conn = self._conn()
-        ms = int(min(seconds, self._timeout) * 1000)
         try:
+            outer = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+            ms = min(int(min(seconds, self._timeout) * 1000), outer)
             conn.execute(f"PRAGMA busy_timeout = {ms}")
         except sqlite3.Error as exc:
             raise store_error(self._shown, exc) from exc
@@ -1579,7 +1582,7 @@ class SqliteStore(FailedAt):
             yield
         finally:
             with suppress(sqlite3.Error):  # closed meanwhile: nothing to set back
-                conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+                conn.execute(f"PRAGMA busy_timeout = {outer}")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:

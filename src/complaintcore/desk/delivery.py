@@ -452,7 +452,12 @@ class KeptOutcomes:
         failed transiently, raise any other error.  Replayed later, ``again`` is run
         instead where given: it returns false when it wrote nothing (the message no
         longer holds the claim it was sent under), and the outcome's other writes
-        (those recorded with the same ``outcome``) are dropped with it."""
+        (those recorded with the same ``outcome``) are dropped with it.
+
+        Once :meth:`close` ran, a transient refusal is raised too, nothing kept: no
+        later pass would write it, and the caller names the message as not
+        recorded, once, logging nothing the outcome would have meant (a retry, a
+        dead letter; review s53R10 F01)."""
         kept = _Kept(item, write, again, object() if outcome is None else outcome)
         with self._lock:
             if self._closed:
@@ -467,12 +472,9 @@ class KeptOutcomes:
             if not exc.transient:
                 raise
             with self._lock:
-                closed = self._closed
-                if not closed:
-                    self._kept.append(kept)
-            if closed:  # refused after the desk closed: no later pass will write it
-                _not_recorded(item, exc)
-                return
+                if self._closed:  # refused after the desk closed: no later pass writes it
+                    raise
+                self._kept.append(kept)
             log.warning(
                 "notification %s via %s: its outcome is kept to be recorded at the next"
                 " delivery pass: %s",
@@ -491,9 +493,13 @@ class KeptOutcomes:
         A flush under way elsewhere is waited for (at most ``wait`` seconds: else
         false, nothing written here): this one then finds what it left.  ``each``: a
         context each write is made in.  ``close(timeout=…)`` bounds both by the time
-        it has left (review s53R2 F01).  One refused once :meth:`close` ran is
-        named as not recorded, not kept."""
-        if not self._flushing.acquire(timeout=-1 if wait is None else wait):
+        it has left (review s53R2 F01), never past ``threading.TIMEOUT_MAX`` (review
+        s53R10 F02).  One refused once :meth:`close` ran is named as not recorded,
+        not kept, and its error raised: a delivery worker then ends quietly (review
+        s53R10 F03)."""
+        if not self._flushing.acquire(
+            timeout=-1 if wait is None else min(wait, threading.TIMEOUT_MAX)
+        ):
             return False
         try:
             while True:
@@ -541,6 +547,12 @@ class KeptOutcomes:
             self._closed = True
             left, self._kept = len(self._kept), []
         return left
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` ran: nothing is kept any more."""
+        with self._lock:
+            return self._closed
 
     def __len__(self) -> int:
         with self._lock:
@@ -693,11 +705,18 @@ class DeliveryWorker:
                 report = self.desk.deliver(now, clock=self.clock)
                 self.reports = [*self.reports[-99:], report]
             except Exception as exc:  # the outbox keeps everything; try again on the next wake
+                if self.desk._closing.is_set() and (
+                    _store_closed(exc) or isinstance(exc, StoreError)
+                ):
+                    # the desk's close() closed the store under this pass, or it
+                    # refused the pass meanwhile (a lock held past the time close
+                    # gave it): an outcome it could not record was named as such,
+                    # what it had not claimed stays due (review s53R2 F02, s53R10 F03)
+                    log.debug(
+                        "the delivery worker ended as the desk closed (%s)", type(exc).__name__
+                    )
+                    break
                 if _store_closed(exc):
-                    if self.desk._closing.is_set():
-                        # the desk's close() closed it under this pass: an outcome it
-                        # could not record was named as such (review s53R2 F02)
-                        break
                     # for good: every later pass would fail alike (review s46G F01)
                     log.error("the delivery worker stopped: the desk's store is closed")
                     break

@@ -135,6 +135,7 @@ from complaintcore.desk.delivery import (
     SendTimeoutError,
     Task,
     UnderWay,
+    _not_recorded,
     _store_closed,
     unknown_recipient,
 )
@@ -853,16 +854,21 @@ class Desk:
         bound = max((self._in_flight(n) for n in self.notifiers.values()), default=timedelta(0))
         if not self._sender.settle(left(bound.total_seconds())):
             log.warning("closing with sends still under way: their messages are retried")
-        reason = self._flush_kept(ends)  # refused for a while (review s52R3 F01)
-        left_over = self._kept.close()  # no pass comes to write later ones (s53R2 F02)
-        if left_over:
-            log.warning(
-                "closing with %d send outcome(s) not recorded (%s): their messages are"
-                " sent again, with the same key, once their claim lapses",
-                left_over,
-                reason,
-            )
-        self.store.close()
+        try:
+            reason = self._flush_kept(ends)  # refused for a while (review s52R3 F01)
+        except BaseException as exc:  # raised as it is, the store closed all the same
+            reason = type(exc).__name__  # (review s53R10 F02)
+            raise
+        finally:
+            left_over = self._kept.close()  # no pass comes to write later ones (s53R2 F02)
+            if left_over:
+                log.warning(
+                    "closing with %d send outcome(s) not recorded (%s): their messages are"
+                    " sent again, with the same key, once their claim lapses",
+                    left_over,
+                    reason,
+                )
+            self.store.close()
 
     def _flush_kept(self, ends: float | None) -> str:
         """Write the outcomes kept before :meth:`close` closes the store; with its
@@ -3887,19 +3893,20 @@ class Desk:
         # then written only while the message holds this pass's claim (s52R10 F03)
         mark = functools.partial(self._mark_failed, item.id, error, retry_at, attempted)
         again = functools.partial(mark, claim=item.claim)
-        outcome = object()  # its writes: dropped together
-        with self._unless_closed(item, exc):  # close(timeout=…) closed the store (s53R2 F02)
-            self._kept.record(
-                item,
-                functools.partial(mark, held=in_flight),
-                again=functools.partial(again, held=in_flight),
-                outcome=outcome,
-            )
-            if at_once:
-                # the store's count only (its dead-letter mark), not attempts made
-                for _ in range(self.retry.max_attempts - attempts):
-                    self._kept.record(item, functools.partial(mark, held=False), outcome=outcome)
+        writes: list[tuple[Callable[[], object], Callable[[], bool] | None]] = [
+            (functools.partial(mark, held=in_flight), functools.partial(again, held=in_flight))
+        ]
         if at_once:
+            # the store's count only (its dead-letter mark), not attempts made
+            marks = self.retry.max_attempts - attempts
+            writes += [(functools.partial(mark, held=False), None)] * marks
+        done, refused = self._record_outcome(item, writes)
+        if not done and refused is not None:
+            # close(timeout=…) did not wait for it: nothing written, so no retry time
+            # and no dead letter, only its claim, which lapses (review s53R10 F01)
+            _not_recorded(item, refused)
+            return "failed"
+        if at_once and refused is None:  # a close between its writes: retried, below
             log.warning(
                 "notification %s via %s given up at once after %d attempt%s and no longer"
                 " tried, as no retry can mend it (%s) (a dead letter: complaintcore outbox list)",
@@ -4024,8 +4031,44 @@ class Desk:
         refuses it for a while (review s52R3 F01); one the store refuses as closed
         (``close(timeout=…)`` did not wait for its send, of a pass or given up on)
         is one WARNING naming it (review s53R2 F02)."""
-        with self._unless_closed(item, None):
-            self._kept.record(item, functools.partial(self.store.mark_delivered, item.id, now))
+        write = functools.partial(self.store.mark_delivered, item.id, now)
+        refused = self._record_outcome(item, [(write, None)])[1]
+        if refused is None:
+            return
+        if not _store_closed(refused):  # refused after the close: a lock, say
+            _not_recorded(item, refused)
+            return
+        log.warning(
+            "notification %s via %s got through after the desk closed;"
+            " it will be sent again (same key)",
+            item.notification.key,
+            item.notifier,
+        )
+
+    def _record_outcome(
+        self,
+        item: OutboxItem,
+        writes: Sequence[tuple[Callable[[], object], Callable[[], bool] | None]],
+    ) -> tuple[int, Exception | None]:
+        """Record the writes of one outcome of ``item`` in order (``write``, ``again``:
+        :meth:`KeptOutcomes.record`), each kept if the store refuses it for a while.
+        How many were written or kept, and the refusal that stopped the rest because
+        the desk closed (``close(timeout=…)`` did not wait for the send: its store
+        closed, or it refused a write once nothing is kept), else ``None``; the
+        caller names the message, and logs nothing that was not written (review
+        s53R10 F01)."""
+        outcome = object()  # its writes: dropped together
+        done = 0
+        try:
+            for write, again in writes:
+                self._kept.record(item, write, again=again, outcome=outcome)
+                done += 1
+        except Exception as exc:
+            after_close = isinstance(exc, StoreError) and exc.transient and self._kept.closed
+            if not (after_close or _store_closed(exc)):
+                raise
+            return done, exc
+        return done, None
 
     def _settle_late(self, item: OutboxItem, now: datetime, error: BaseException | None) -> None:
         """A send that timed out finished after all: if it got through, say so, so the
@@ -4035,7 +4078,7 @@ class Desk:
             if error is None:
                 self._delivered(item, now)
             elif isinstance(self.store, HoldStore):  # it ended: a retry by hand may go now
-                with self._unless_closed(item, error):
+                with self._unless_closed(item):
                     self.store.hold_item(item.id, now)
         finally:
             self._wake_delivery()
@@ -4059,28 +4102,22 @@ class Desk:
             self._failed(item, failure, now, current, notifier)
 
     @contextlib.contextmanager
-    def _unless_closed(self, item: OutboxItem, error: BaseException | None) -> Iterator[None]:
-        """A late outcome that finds the store closed (``close(timeout=…)`` did not wait
-        for it): one line naming the message, not a traceback; it is sent again, with
-        the same key, once its retry or claim comes due (review s49H F05)."""
+    def _unless_closed(self, item: OutboxItem) -> Iterator[None]:
+        """The end of a send given up on that failed, finding the store closed
+        (``close(timeout=…)`` did not wait for it): one line naming the message, not
+        a traceback; its failed attempt was recorded when the desk stopped waiting,
+        so it is retried, with the same key, when its retry comes due (review s49H
+        F05)."""
         try:
             yield
         except Exception as exc:
             if not _store_closed(exc):
                 raise
-            if error is None:
-                log.warning(
-                    "notification %s via %s got through after the desk closed;"
-                    " it will be sent again (same key)",
-                    item.notification.key,
-                    item.notifier,
-                )
-            else:
-                log.info(
-                    "notification %s via %s failed after the desk closed; it is retried",
-                    item.notification.key,
-                    item.notifier,
-                )
+            log.info(
+                "notification %s via %s failed after the desk closed; it is retried",
+                item.notification.key,
+                item.notifier,
+            )
 
 
 @runtime_checkable
