@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from complaintcore.adapters.staff import staff_from_csv, staff_from_toml
+from complaintcore.core.errors import SerializationError
+from complaintcore.core.models import staff_key
 from complaintcore.desk.importer import FileImport
+from complaintcore.rules import load_pack
 from complaintcore.testing import make_desk
 from tests.unit.test_review_s52r2 import NOW
 from tests.unit.test_review_s52r8 import _run
@@ -94,3 +98,93 @@ def test_a_stray_quote_ending_a_plain_cell_on_the_closing_line_is_still_rejected
         (4, "stored", ""),
         (5, "stored", ""),
     ]
+
+
+# F02 — staff ids differing by a default-ignorable character other than a zero-width space
+
+# (character, its code point as the refusal names it): each is a
+# Default_Ignorable_Code_Point of Unicode (DerivedCoreProperties.txt)
+IGNORABLE = [
+    ("\u00ad", "U+00AD"),  # soft hyphen (Word's optional hyphen, &shy;)
+    ("\u034f", "U+034F"),  # combining grapheme joiner
+    ("\u180e", "U+180E"),  # Mongolian vowel separator
+    ("\u2061", "U+2061"),  # function application
+    ("\u2062", "U+2062"),  # invisible times
+    ("\u2063", "U+2063"),  # invisible separator
+    ("\u2064", "U+2064"),  # invisible plus
+    ("\u3164", "U+3164"),  # Hangul filler
+    ("\uffa0", "U+FFA0"),  # halfwidth Hangul filler
+    ("\u17b4", "U+17B4"),  # Khmer vowel inherent aq
+    ("\ufe0f", "U+FE0F"),  # variation selector-16
+    ("\U000e0020", "U+E0020"),  # tag space
+]
+STAFF_HEADER = "staff_id,name,role,rung,department,site"
+SR_401 = "SR-401,周六,客服专员,front_line,customer_service,sunrise"
+
+
+def _staff_problems(text: str) -> list[tuple[str, str]]:
+    with pytest.raises(SerializationError) as caught:
+        staff_from_csv(text, source="staff.csv", pack=load_pack("cn-property"))
+    return [(p.path, p.reason) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(("invisible", "_code"), IGNORABLE)
+def test_a_default_ignorable_character_is_folded_out_of_a_staff_key(
+    invisible: str, _code: str
+) -> None:
+    assert staff_key(f"SR-401{invisible}") == "sr-401"
+    assert staff_key(f"{invisible}SR-4{invisible}01") == "sr-401"
+
+
+@pytest.mark.parametrize(("invisible", "code"), IGNORABLE)
+def test_a_staff_file_id_with_a_default_ignorable_character_is_refused(
+    invisible: str, code: str
+) -> None:
+    row = f"SR-401{invisible},周六,客服专员,front_line,customer_service,sunrise"
+    text = "\r\n".join([STAFF_HEADER, row, SR_401]) + "\r\n"
+    assert _staff_problems(text) == [
+        ("row 2, column staff_id", f"must not contain an invisible character ({code})")
+    ]
+
+
+def test_a_staff_file_id_with_a_braille_blank_is_refused_as_a_space() -> None:
+    # U+2800 is no ignorable character (a braille cell of no dots, So), but it
+    # prints as a space: SR-401 and SR-401<U+2800> would print alike
+    row = "SR-401\u2800,周六,客服专员,front_line,customer_service,sunrise"
+    text = "\r\n".join([STAFF_HEADER, row, SR_401]) + "\r\n"
+    assert _staff_problems(text) == [("row 2, column staff_id", "must not contain spaces")]
+
+
+def test_a_toml_staff_file_with_a_soft_hyphened_twin_is_refused() -> None:
+    entry = (
+        '[[staff]]\nstaff_id = "{id}"\nname = "A"\nrole = "r"\nrung = "front_line"\n'
+        'department = "security"\nsite = "sunrise"\n\n'
+    )
+    text = entry.format(id="SR-401") + entry.format(id="SR-401\u00ad")
+    with pytest.raises(SerializationError) as caught:
+        staff_from_toml(text)
+    assert [(p.path, p.reason) for p in caught.value.problems] == [
+        ("staff[1].staff_id", "must not contain an invisible character (U+00AD)")  # 0-based
+    ]
+
+
+def test_a_name_keeps_its_soft_hyphen() -> None:
+    # only ids are refused: a name or role is text as typed
+    text = STAFF_HEADER + "\r\nSR-401,Ann\u00adabel,客服专员,front_line,customer_service,sunrise\r\n"
+    assert staff_from_csv(text).members()[0].name == "Ann\u00adabel"
+
+
+@pytest.mark.procedure("REC-5")
+def test_an_imported_receiver_with_a_soft_hyphen_is_the_directorys_member(
+    tmp_path: Path,
+) -> None:
+    header = "name,phone,room,building,site,channel,summary,description,received_at,receiver"
+    row = "王伟,13800000001,3-1201,3,sunrise,phone,漏水,水管漏水,2026-11-03 10:00,SR-1\u00ad03"
+    path = tmp_path / "export.csv"
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode())
+    with make_desk() as desk:
+        [result] = list(FileImport(desk, path, now=NOW))
+        assert (result.line, result.outcome) == (2, "stored")
+        complaint = desk.get(result.complaint_id)
+        # the directory's own spelling is recorded, never the pasted one
+        assert (complaint.intake.receiver, complaint.events[0].actor) == ("SR-103", "SR-103")
