@@ -170,7 +170,9 @@ def test_a_toml_staff_file_with_a_soft_hyphened_twin_is_refused() -> None:
 
 def test_a_name_keeps_its_soft_hyphen() -> None:
     # only ids are refused: a name or role is text as typed
-    text = STAFF_HEADER + "\r\nSR-401,Ann\u00adabel,客服专员,front_line,customer_service,sunrise\r\n"
+    text = (
+        STAFF_HEADER + "\r\nSR-401,Ann\u00adabel,客服专员,front_line,customer_service,sunrise\r\n"
+    )
     assert staff_from_csv(text).members()[0].name == "Ann\u00adabel"
 
 

@@ -12,7 +12,7 @@ import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 
