@@ -23,6 +23,7 @@ from complaintcore.rules import load_pack
 from complaintcore.testing import make_desk
 from tests.unit.test_review_s52r2 import NOW
 from tests.unit.test_review_s52r8 import _run
+from tests.unit.test_review_s53r4 import imported_receiver
 
 # F01 — a multi-line quoted cell closed on a line with an inch mark in a later plain cell
 
@@ -180,13 +181,5 @@ def test_a_name_keeps_its_soft_hyphen() -> None:
 def test_an_imported_receiver_with_a_soft_hyphen_is_the_directorys_member(
     tmp_path: Path,
 ) -> None:
-    header = "name,phone,room,building,site,channel,summary,description,received_at,receiver"
-    row = "王伟,13800000001,3-1201,3,sunrise,phone,漏水,水管漏水,2026-11-03 10:00,SR-1\u00ad03"
-    path = tmp_path / "export.csv"
-    path.write_bytes(f"{header}\r\n{row}\r\n".encode())
-    with make_desk() as desk:
-        [result] = list(FileImport(desk, path, now=NOW))
-        assert (result.line, result.outcome) == (2, "stored")
-        complaint = desk.get(result.complaint_id)
-        # the directory's own spelling is recorded, never the pasted one
-        assert (complaint.intake.receiver, complaint.events[0].actor) == ("SR-103", "SR-103")
+    # the directory's own spelling is recorded, never the pasted one
+    assert imported_receiver(tmp_path, "SR-1\u00ad03") == ("SR-103", "SR-103")
