@@ -1263,6 +1263,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("not an email address"), {}),
     (N_("not an http(s) URL"), {}),
     (N_("must not contain spaces"), {}),
+    (N_("must not contain an invisible character ({code})"), {}),  # review s53R11 F02
     (N_("required; missing or empty"), {}),
     (N_("header lacks required column(s) {columns}"), {}),
     # a staff file's value under a header cell of no name (review s53R4 F04)

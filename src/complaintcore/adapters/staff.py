@@ -34,6 +34,7 @@ from complaintcore import _toml as toml
 from complaintcore.core.errors import FieldProblem, InvalidInputError, SerializationError
 from complaintcore.core.limits import cell_count_reason, check_label
 from complaintcore.core.models import require_aware, staff_key
+from complaintcore.core.privacy import _FORMAT
 from complaintcore.desk.ports import DutyWindow, StaffMember
 
 if TYPE_CHECKING:
@@ -409,6 +410,10 @@ class _Collector:
         key = staff_key(staff_id)
         if staff_id and _SPACE_IN_ID.search(staff_id):
             self.problem(where("staff_id"), "must not contain spaces")
+        elif staff_id and (hidden := _INVISIBLE.search(staff_id)):
+            # the code point, never the id (PRV-1: a shifted column may put a name here)
+            code = f"U+{ord(hidden[0]):04X}"
+            self.problem(where("staff_id"), f"must not contain an invisible character ({code})")
         elif key in _RESERVED_KEYS:
             self.problem(where("staff_id"), "is reserved for the desk's own acts (sweeps)")
         elif staff_id:
@@ -640,9 +645,18 @@ _COLUMN_ALIASES: Final[dict[str, str]] = {
 }
 
 
-_SPACE_IN_ID: Final = re.compile("[\\s\u200b-\u200d\u2060\ufeff]")
-"""A space in a staff id, the zero-width ones too: two ids printing alike
-(``SR-401`` and ``SR-401\\u200b``) would name two people (review s53R4 F05)."""
+_SPACE_IN_ID: Final = re.compile("[\\s\u200b-\u200d\u2060\ufeff\u2800]")
+"""A space in a staff id, the zero-width ones and the blank braille cell U+2800
+(drawn as a space, though no space to Unicode) too: two ids printing alike
+(``SR-401`` and ``SR-401\\u200b``) would name two people (review s53R4 F05,
+s53R11 F02)."""
+
+_INVISIBLE: Final = _FORMAT
+"""Every other character a staff id may not hold: the default-ignorable ones
+(the soft hyphen U+00AD, U+2061-U+2064, the Hangul fillers, the variation
+selectors ...), which :func:`~complaintcore.core.models.staff_key` drops, as
+the masking code reads text without them: ``SR-401`` and ``SR-401\\u00ad``
+would print alike (review s53R11 F02)."""
 
 
 def _column(cell: str) -> str | None:

@@ -12,7 +12,7 @@ import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import attrs
 
@@ -178,29 +178,33 @@ def _text(path: str) -> Validator:
 
 def staff_key(staff_id: str) -> str:
     """The form staff ids are compared in: width (NFKC), case and white space folded,
-    zero-width spaces and joiners (U+200B-U+200D, U+2060, U+FEFF) dropped.
+    every default-ignorable character dropped: the zero-width spaces and joiners
+    (U+200B-U+200D, U+2060, U+FEFF), the soft hyphen U+00AD, the invisible
+    operators U+2061-U+2064, the Hangul fillers, the variation selectors ...,
+    the characters :mod:`complaintcore.core.privacy` reads text without.
 
-    ``"SR-301"``, ``"sr-301"``, ``" SR-301 "``, ``"SR-301\u200b"`` and ``"ＳＲ-３01"``
-    are one person; a directory may not hold two ids with the same key.
+    ``"SR-301"``, ``"sr-301"``, ``" SR-301 "``, ``"SR-301\u200b"``, ``"SR-301\u00ad"``
+    and ``"ＳＲ-３01"`` are one person; a directory may not hold two ids with the same key.
     """
     if not isinstance(staff_id, str):
         return ""
     return _staff_key(staff_id)
 
 
-_ZERO_WIDTH: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-"""Invisible characters a staff id is compared without: zero-width space,
-non-joiner and joiner, word joiner, and the BOM as a zero-width no-break space."""
-
-
 @functools.lru_cache(maxsize=4096)
 def _staff_key(staff_id: str) -> str:
     # Ids are few and asked for again and again (each candidate handler, each
     # complaint), so the last few thousand keys are kept.
-    # the zero-width spaces and joiners are spaces nobody sees (pasted from a web
-    # page or a chat); NFKC keeps them and str.split() does not split on them
-    # (review s53R4 F05)
-    folded = unicodedata.normalize("NFKC", staff_id).translate(_ZERO_WIDTH)
+    # Characters nobody sees (pasted from a web page, a chat or Word: a zero-width
+    # space, a soft hyphen) are dropped; NFKC keeps them and str.split() does not
+    # split on them (review s53R4 F05).  The set is Unicode's default-ignorable
+    # one, as the masking code reads it (review s53R11 F02): one list, not two.
+    # Imported here, not above: privacy imports this module.
+    from complaintcore.core.privacy import _FORMAT as invisible
+
+    # dropped before NFKC, which maps no other character into the set (the
+    # halfwidth Hangul filler U+FFA0 becomes U+1160, both in it)
+    folded = unicodedata.normalize("NFKC", invisible.sub("", staff_id))
     return "".join(folded.split()).casefold()
 
 

@@ -630,32 +630,50 @@ _CELL: Final = re.compile(r'"(?:[^"]|"")*("?)|[^,]*')
 """One cell of a line at its start: quoted (its closing quote captured, absent
 when the line ends inside it) or plain, a ``"`` in it a character like any other."""
 
+_QUOTED_REST: Final = re.compile(r'(?:[^"]|"")*("?)')
+"""The rest of a quoted cell a line above opened, at a line's start: its closing
+quote captured (a doubled ``""`` is a quote in the cell), absent when it goes on."""
 
-def _opens_quoted_cell(text: str) -> bool:
-    """Whether the first line of a row leaves a quoted cell open.
+
+def _opens_quoted_cell(text: str, *, inside: bool = False) -> bool:
+    """Whether a line of a row leaves a quoted cell open: its first line, or with
+    ``inside`` a line going on in a quoted cell a line above opened.
 
     A ``"`` opens a quoted cell at the start of a cell, as RFC 4180 and Python's
     ``csv`` read it; one inside a plain cell is a character of it (an inch mark,
-    ``管子12" 漏水``): the line is read alone (review s53R4 F07).  A plain cell
+    ``管子12" 漏水``): the line is read alone (review s53R4 F07).  A line going on
+    in a quoted cell is read so too once its closing quote is passed: a plain
+    cell's ``"`` after it reopens nothing (review s53R11 F01).  A plain cell
     ending in an unbalanced ``"`` (``电梯停运两天"``) is taken, as before, for a
     stray quote closing a cell opened on a line above, so the guard against a
     stray quote joining two rows (review s52R8 F01) rejects it on its own."""
     if '"' not in text:
-        return False
+        return inside
     line = text.rstrip("\r\n")
     at = 0
+    if inside:
+        rest = _QUOTED_REST.match(line)
+        assert rest is not None  # matches the empty string
+        if not rest[1]:
+            return True
+        at = rest.end()  # the cell goes on plain to its comma, as csv reads it
+    start = at  # the quotes counted for a stray one: those after the closing one
     ends_in_quote = False
+    tail = inside  # the closed cell's tail, plain to its comma: not a cell's start
     while True:
-        cell = _CELL.match(line, at)
-        assert cell is not None  # the plain branch matches the empty string
-        if cell[0].startswith('"'):
-            if not cell[1]:
-                return True
-        elif cell[0].endswith('"'):
-            ends_in_quote = True
-        at = line.find(",", cell.end())
+        if not tail:
+            cell = _CELL.match(line, at)
+            assert cell is not None  # the plain branch matches the empty string
+            if cell[0].startswith('"'):
+                if not cell[1]:
+                    return True
+            elif cell[0].endswith('"'):
+                ends_in_quote = True
+            at = cell.end()
+        tail = False
+        at = line.find(",", at)
         if at < 0:
-            return ends_in_quote and _quotes_open(text)
+            return ends_in_quote and _quotes_open(line[start:])
         at += 1
 
 
@@ -713,7 +731,7 @@ def _csv_rows(
             taken.append(following)
             parts.append(following[1])
             size += len(following[1])
-            quote_open ^= _quotes_open(following[1])
+            quote_open = _opens_quoted_cell(following[1], inside=True)
             if header is None:
                 continue
             whole = _whole_row(following[1], widths)
