@@ -221,7 +221,7 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # possessive: a separator is read once.
 _SEP = (  # one atom: a "?" after it makes the whole separator optional
     rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
-    rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
+    rf"(?!(?:19|20){_D}{{2}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
 )
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
@@ -259,7 +259,7 @@ _DS_PHONE = (
     rf"(?P<cn>\(?(?:\+|00)86\)?{_DS_ANY}?)?"
     rf"(?:1[3-9]{_D}(?:{_DS_SEP}{_D}{{4}}{_DS_ANY}|{_SEP}{_D}{{4}}{_DS_SEP})"
     rf"|\(?(?(cn)0?|0)[1-9]{_D}{{1,2}}\)?"
-    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
+    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}(?:{_DS_ANY})?|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
     rf"{_D}{{4}}(?![0-9])"
 )
 # A number in international form with a dot or slash among its groups, as
@@ -303,7 +303,8 @@ _MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|[{_BREAKS[1:]}]){_SPACE}{{
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
     rf"(?:(?:\+|00)86(?:{_MOBILE_SEP}|{_DS_SEP})?|86{_MOBILE_SEP}?)?"
-    rf"1[3-9]{_D}(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
+    rf"1[3-9]{_D}(?:(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
+    rf"|{_DS_SEP}{_D}{{4}}{_DS_ANY}{_D}{{4}}|{_SEP}{_D}{{4}}{_DS_SEP}{_D}{{4}})"
     r"(?![0-9])"
 )
 # A phone-like run, either international -- "+" and a country code, then digit
@@ -335,26 +336,61 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # run was judged by its four digits, kept whole, and the mobile left readable:
 # review s53R8 F04).  After a dot it stays a tail ("1201.13812345678": a digit
 # and "." right before protect a mobile, see _MOBILE).
-_TAIL = rf"(?P<tail>(?:(?:\.|/(?!{_MOBILE})){_D}++)++(?![A-Za-z0-9_]))?"
+_AREA_LANDLINE = rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+_AREA_LANDLINE_SPLIT = rf"0[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+_OWN_PHONE = rf"(?:{_MOBILE}|{_AREA_LANDLINE}|[2-9]{_D}{{2,3}}{_SEP}?{_D}{{4}}(?![0-9]))"
+_TAIL = (
+    rf"(?P<tail>(?:(?:\.(?!{_AREA_LANDLINE_SPLIT})|/(?!{_OWN_PHONE})){_D}++)++(?![A-Za-z0-9_]))?"
+)
 # An area code and a number (0 and two or three digits, then seven or eight
 # digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
 # a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
 # branch takes no number there (ids such as C-20251114-0001 go on so), but this
 # shape is a landline's, masked as a mainland mobile is (review s51A F02).
 _GLUED_LANDLINE = (
-    rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}}))"
-    rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+    rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}})){_AREA_LANDLINE}"
+    rf"|(?<=[0-9]\.){_AREA_LANDLINE_SPLIT}"
+)
+# A landline after the country code 86 written without "+" or "00" ("86-21-62345678",
+# "(86)21-62345678", "86.21.6234.5678"), as business cards and web forms write it:
+# the area code without its 0 (review s53R12 F05: no group of three digits came
+# first, and the number after "21-" is an id's to the general branch).
+_CN_LANDLINE = (
+    rf"(?:(?:86{_SEP}|\(86\){_SEP}?)[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_SEP}?"
+    rf"|86\.[1-9]{_D}{{1,2}}\.[2-9]{_D}{{2,3}}\.?){_D}{{4}}(?![0-9])"
+)
+# A number in international form ("+852 9123 4567", "+1 (415) 555-0100"): the
+# country code, then groups of digits, one of them perhaps in brackets.
+_INTL_HEAD = rf"(?:\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
+_INTL_GROUP_RUN = rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)"
+_INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
+# A phone in groups with a Latin letter glued after its last group ("Tel:139-5724-6813Wang",
+# "+86 139 5724 6813Wang", "021 6247 8539a", "+852 9247 6853a"): masked whole.  The
+# general branch would fail at the letter and fall back to its first groups, masking
+# "139-5724" as seven digits and leaving "24-6813" readable (review s53R12 F03); a
+# number glued to a letter is masked whole or kept whole, never cut after a group.
+# A letter or digit before the number still protects a landline or an international
+# number (an id), as below; an extension ("x12", "ext3") stays readable after it.  An
+# international number's groups are read whole (possessive), one group at least after
+# the code's (a run without any, "+12222…2a", is an id kept whole, as before), its last
+# one four digits or more: "+852 9123 4567 101A" masks the phone, not the room "101A".
+_GLUED_LETTER = (
+    rf"(?:{_MOBILE}"
+    rf"|(?<![A-Za-z0-9_+])(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
+    rf"(?:\(?0[1-9]{_D}{{1,2}}\)?(?:{_SEP}[2-9]{_D}{{2,3}}{_SEP}?|[2-9]{_D}{{2,3}}{_SEP}){_D}{{4}}"
+    rf"|{_INTL_HEAD}{_INTL_GROUP_RUN}++(?<=[0-9]{{4}})))(?=[A-Za-z_])"
 )
 _PHONE = re.compile(
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
     rf"(?=[^{_BREAKS}]{{0,24}}[{_BREAKS}]){_MOBILE}|"
+    rf"{_GLUED_LETTER}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
-    rf"(?:{_DS_PHONE}"
+    rf"(?:{_CN_LANDLINE}"
+    rf"|{_DS_PHONE}"
     rf"|{_DS_INTERNATIONAL}"
-    rf"|(?P<gcc>\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
-    rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
+    rf"|{_INTL_RUN}"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
