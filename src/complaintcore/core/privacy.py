@@ -216,7 +216,8 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # ("138 1234 5678", "135 - 1234 - 5678", "138——1234——5678"), or the dash alone;
 # never a line break (an amount ending one line and a date or amount starting the
 # next are two numbers).  A later group is
-# never the year of a date ("1280  2025-11-14": the amount, then the date).  The
+# never the year of a date ("1280  2025-11-14": the amount, then the date); a year
+# is 19xx or 20xx ("139-1234-5678-3-2-1201": "5678-3-2" is no date, review s53R12 F06).  The
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
 _SEP = (  # one atom: a "?" after it makes the whole separator optional
@@ -243,7 +244,8 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # international branch, which would take "+86 138" alone (too short to mask)
 # and leave the rest (review s49U F01); after it the area code may drop its 0,
 # as an international number does ("+86 21.6234.5678", "+86 755.8888.6666":
-# review s49V F01).  A fourth group glued on by a dot or slash is the phone's
+# review s49V F01).  An area code and an unsplit number may be joined by one dot
+# or slash ("021.62345678", "010/62345678": review s53R12 F07).  A fourth group glued on by a dot or slash is the phone's
 # tail (_TAIL: "138.1234.5678.9012" is masked whole, as _DOT_SLASH masks it).
 # Each run of spaces is bounded and possessive, and
 # every alternative starts after a bounded number of characters, so a separator
@@ -298,7 +300,8 @@ _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # and "." right before, or a digit right after protects it.  Its length is
 # bounded, so trying it at every character costs a constant each.
 # Its groups may also be split by a line break ("138\n1234\n5678"): the 3-4-4 shape
-# is no amount ending a line with a date starting the next.
+# is no amount ending a line with a date starting the next; or by a dot, slash or
+# "。" as _DS_PHONE reads them ("Tel139.1234.5678", "139/1234/5678a": review s53R12 F04).
 _MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|[{_BREAKS[1:]}]){_SPACE}{{0,3}}+)"
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
@@ -334,8 +337,15 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # A mainland mobile after a slash is no tail: it is masked as the mobile it is
 # ("房号1201/13812345678", "1201/138-1234-5678": taken as the tail of "1201", the
 # run was judged by its four digits, kept whole, and the mobile left readable:
-# review s53R8 F04).  After a dot it stays a tail ("1201.13812345678": a digit
-# and "." right before protect a mobile, see _MOBILE).
+# review s53R8 F04), and so is any phone of its own there (_OWN_PHONE: a landline
+# with its area code, a local number of 7-8 digits not starting 0 or 1, split once
+# or not, a mobile in dot groups: "13812345678/021-62345678", "1201/62345678",
+# "1201/139.1234.5678" -- as a tail the second phone's first group was masked with
+# the first phone and the rest left readable, or the whole kept for a room's four
+# digits: review s53R12 F01, F02).  After a dot it stays a tail
+# ("1201.13812345678": a digit and "." right before protect a mobile, see _MOBILE)
+# unless an area code and a separator follow (_AREA_LANDLINE_SPLIT,
+# "13812345678.021-62345678"): that landline is masked on its own (_GLUED_LANDLINE).
 _AREA_LANDLINE = rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
 _AREA_LANDLINE_SPLIT = rf"0[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
 _OWN_PHONE = rf"(?:{_MOBILE}|{_AREA_LANDLINE}|[2-9]{_D}{{2,3}}{_SEP}?{_D}{{4}}(?![0-9]))"
