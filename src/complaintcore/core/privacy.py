@@ -246,7 +246,8 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # as an international number does ("+86 21.6234.5678", "+86 755.8888.6666":
 # review s49V F01).  An area code and an unsplit number may be joined by one dot
 # or slash ("021.62345678", "010/62345678": review s53R12 F07).  A fourth group
-# glued on by a dot or slash is the phone's tail (_TAIL: "138.1234.5678.9012" is masked whole, as _DOT_SLASH masks it).
+# glued on by a dot or slash is the phone's tail (_TAIL: "138.1234.5678.9012" is
+# masked whole, as _DOT_SLASH masks it).
 # Each run of spaces is bounded and possessive, and
 # every alternative starts after a bounded number of characters, so a separator
 # is still read a bounded number of times.
