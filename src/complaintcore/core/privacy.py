@@ -216,12 +216,13 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # ("138 1234 5678", "135 - 1234 - 5678", "138——1234——5678"), or the dash alone;
 # never a line break (an amount ending one line and a date or amount starting the
 # next are two numbers).  A later group is
-# never the year of a date ("1280  2025-11-14": the amount, then the date).  The
+# never the year of a date ("1280  2025-11-14": the amount, then the date); a year
+# is 19xx or 20xx ("139-1234-5678-3-2-1201": "5678-3-2" is no date, review s53R12 F06).  The
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
 _SEP = (  # one atom: a "?" after it makes the whole separator optional
     rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
-    rf"(?!{_D}{{4}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
+    rf"(?!(?:19|20){_D}{{2}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
 )
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
@@ -243,8 +244,10 @@ _DOT_SLASH = rf"{_D}{{3,}}+(?P<ds>[./]){_D}{{3,}}+(?:(?P=ds){_D}{{3,}}+)+"
 # international branch, which would take "+86 138" alone (too short to mask)
 # and leave the rest (review s49U F01); after it the area code may drop its 0,
 # as an international number does ("+86 21.6234.5678", "+86 755.8888.6666":
-# review s49V F01).  A fourth group glued on by a dot or slash is the phone's
-# tail (_TAIL: "138.1234.5678.9012" is masked whole, as _DOT_SLASH masks it).
+# review s49V F01).  An area code and an unsplit number may be joined by one dot
+# or slash ("021.62345678", "010/62345678": review s53R12 F07).  A fourth group
+# glued on by a dot or slash is the phone's tail (_TAIL: "138.1234.5678.9012" is
+# masked whole, as _DOT_SLASH masks it).
 # Each run of spaces is bounded and possessive, and
 # every alternative starts after a bounded number of characters, so a separator
 # is still read a bounded number of times.
@@ -259,7 +262,7 @@ _DS_PHONE = (
     rf"(?P<cn>\(?(?:\+|00)86\)?{_DS_ANY}?)?"
     rf"(?:1[3-9]{_D}(?:{_DS_SEP}{_D}{{4}}{_DS_ANY}|{_SEP}{_D}{{4}}{_DS_SEP})"
     rf"|\(?(?(cn)0?|0)[1-9]{_D}{{1,2}}\)?"
-    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
+    rf"(?:{_DS_SEP}[2-9]{_D}{{2,3}}(?:{_DS_ANY})?|(?:{_DS_ANY}|(?<=\)))[2-9]{_D}{{2,3}}{_DS_SEP}))"
     rf"{_D}{{4}}(?![0-9])"
 )
 # A number in international form with a dot or slash among its groups, as
@@ -298,12 +301,14 @@ _NOT_A_DECIMAL = r"(?<![0-9]\.)"
 # and "." right before, or a digit right after protects it.  Its length is
 # bounded, so trying it at every character costs a constant each.
 # Its groups may also be split by a line break ("138\n1234\n5678"): the 3-4-4 shape
-# is no amount ending a line with a date starting the next.
+# is no amount ending a line with a date starting the next; or by a dot, slash or
+# "。" as _DS_PHONE reads them ("Tel139.1234.5678", "139/1234/5678a": review s53R12 F04).
 _MOBILE_SEP = rf"(?:{_SEP}|_|{_SPACE}{{0,3}}+(?:\r\n?|[{_BREAKS[1:]}]){_SPACE}{{0,3}}+)"
 _MOBILE = (
     rf"(?<![0-9+]){_NOT_A_DECIMAL}"
     rf"(?:(?:\+|00)86(?:{_MOBILE_SEP}|{_DS_SEP})?|86{_MOBILE_SEP}?)?"
-    rf"1[3-9]{_D}(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
+    rf"1[3-9]{_D}(?:(?:{_MOBILE_SEP}?{_D}{{4}}){{2}}"
+    rf"|{_DS_SEP}{_D}{{4}}{_DS_ANY}{_D}{{4}}|{_SEP}{_D}{{4}}{_DS_SEP}{_D}{{4}})"
     r"(?![0-9])"
 )
 # A phone-like run, either international -- "+" and a country code, then digit
@@ -333,28 +338,70 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # A mainland mobile after a slash is no tail: it is masked as the mobile it is
 # ("房号1201/13812345678", "1201/138-1234-5678": taken as the tail of "1201", the
 # run was judged by its four digits, kept whole, and the mobile left readable:
-# review s53R8 F04).  After a dot it stays a tail ("1201.13812345678": a digit
-# and "." right before protect a mobile, see _MOBILE).
-_TAIL = rf"(?P<tail>(?:(?:\.|/(?!{_MOBILE})){_D}++)++(?![A-Za-z0-9_]))?"
+# review s53R8 F04), and so is any phone of its own there (_OWN_PHONE: a landline
+# with its area code, a local number of 7-8 digits not starting 0 or 1, split once
+# or not, a mobile in dot groups: "13812345678/021-62345678", "1201/62345678",
+# "1201/139.1234.5678" -- as a tail the second phone's first group was masked with
+# the first phone and the rest left readable, or the whole kept for a room's four
+# digits: review s53R12 F01, F02).  After a dot it stays a tail
+# ("1201.13812345678": a digit and "." right before protect a mobile, see _MOBILE)
+# unless an area code and a separator follow (_AREA_LANDLINE_SPLIT,
+# "13812345678.021-62345678"): that landline is masked on its own (_GLUED_LANDLINE).
+_AREA_LANDLINE = rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+_AREA_LANDLINE_SPLIT = rf"0[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+_OWN_PHONE = rf"(?:{_MOBILE}|{_AREA_LANDLINE}|[2-9]{_D}{{2,3}}{_SEP}?{_D}{{4}}(?![0-9]))"
+_TAIL = (
+    rf"(?P<tail>(?:(?:\.(?!{_AREA_LANDLINE_SPLIT})|/(?!{_OWN_PHONE})){_D}++)++(?![A-Za-z0-9_]))?"
+)
 # An area code and a number (0 and two or three digits, then seven or eight
 # digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
 # a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
 # branch takes no number there (ids such as C-20251114-0001 go on so), but this
 # shape is a landline's, masked as a mainland mobile is (review s51A F02).
 _GLUED_LANDLINE = (
-    rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}}))"
-    rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+    rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}})){_AREA_LANDLINE}"
+    rf"|(?<=[0-9]\.){_AREA_LANDLINE_SPLIT}"
+)
+# A landline after the country code 86 written without "+" or "00" ("86-21-62345678",
+# "(86)21-62345678", "86.21.6234.5678"), as business cards and web forms write it:
+# the area code without its 0 (review s53R12 F05: no group of three digits came
+# first, and the number after "21-" is an id's to the general branch).
+_CN_LANDLINE = (
+    rf"(?:(?:86{_SEP}|\(86\){_SEP}?)[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_SEP}?"
+    rf"|86\.[1-9]{_D}{{1,2}}\.[2-9]{_D}{{2,3}}\.?){_D}{{4}}(?![0-9])"
+)
+# A number in international form ("+852 9123 4567", "+1 (415) 555-0100"): the
+# country code, then groups of digits, one of them perhaps in brackets.
+_INTL_HEAD = rf"(?:\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
+_INTL_GROUP_RUN = rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)"
+_INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
+# A phone in groups with a Latin letter glued after its last group ("Tel:139-5724-6813Wang",
+# "+86 139 5724 6813Wang", "021 6247 8539a", "+852 9247 6853a"): masked whole.  The
+# general branch would fail at the letter and fall back to its first groups, masking
+# "139-5724" as seven digits and leaving "24-6813" readable (review s53R12 F03); a
+# number glued to a letter is masked whole or kept whole, never cut after a group.
+# A letter or digit before the number still protects a landline or an international
+# number (an id), as below; an extension ("x12", "ext3") stays readable after it.  An
+# international number's groups are read whole (possessive), one group at least after
+# the code's (a run without any, "+12222…2a", is an id kept whole, as before), its last
+# one four digits or more: "+852 9123 4567 101A" masks the phone, not the room "101A".
+_GLUED_LETTER = (
+    rf"(?:{_MOBILE}"
+    rf"|(?<![A-Za-z0-9_+])(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
+    rf"(?:\(?0[1-9]{_D}{{1,2}}\)?(?:{_SEP}[2-9]{_D}{{2,3}}{_SEP}?|[2-9]{_D}{{2,3}}{_SEP}){_D}{{4}}"
+    rf"|{_INTL_HEAD}{_INTL_GROUP_RUN}++(?<=[0-9]{{4}})))(?=[A-Za-z_])"
 )
 _PHONE = re.compile(
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
     rf"(?=[^{_BREAKS}]{{0,24}}[{_BREAKS}]){_MOBILE}|"
+    rf"{_GLUED_LETTER}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
-    rf"(?:{_DS_PHONE}"
+    rf"(?:{_CN_LANDLINE}"
+    rf"|{_DS_PHONE}"
     rf"|{_DS_INTERNATIONAL}"
-    rf"|(?P<gcc>\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
-    rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)*"
+    rf"|{_INTL_RUN}"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
