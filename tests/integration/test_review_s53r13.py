@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from complaintcore.adapters.notify._common import NotificationError
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.core.errors import StoreError
 from complaintcore.desk.ports import Notification, StaffMember
@@ -98,3 +99,53 @@ def test_a_delivered_write_refused_for_good_while_the_desk_closes_is_an_error(
     assert isinstance(refused, StoreError)
     assert not refused.transient
     assert rows(path) == [(0, None)]  # not recorded: sent again, and the log says why
+
+
+# --------------------------------------------------------------------------- F03
+
+
+class Hopeless:
+    """A channel refusing every message for good (HTTP 400)."""
+
+    name = "rec"
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
+        self.keys.append(notification.key)
+        raise NotificationError(
+            self.name, notification.key, "HTTP 400 bad request", retryable=False
+        )
+
+
+@pytest.mark.parametrize("complaints", [1, 2])
+def test_the_closing_warning_counts_messages_not_kept_writes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, complaints: int
+) -> None:
+    """The review's count_outcomes.py: each message fails hopelessly with
+    ``max_attempts=5``; a lock refuses its failed-attempt writes (one attempt and
+    its dead-letter marks, kept), still when ``close(timeout=0.5)`` runs.  Before:
+    "closing with 5 send outcome(s) not recorded" for one message (10 for two).
+    Now one per message: 1 and 2."""
+    path = tmp_path / "desk.sqlite3"
+    store = SqliteStore(path, timeout=2)
+    channel = Hopeless()
+    desk = desk_of([channel], store=store, max_attempts=5)
+    for intake in intakes(complaints, T0):
+        desk.receive(intake, now=T0)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise StoreError(store.path, "is locked by another writer", transient=True)
+
+    store.mark_failed = refused  # type: ignore[method-assign]
+    store.mark_failed_held = refused  # type: ignore[method-assign]
+    desk.deliver(T0)
+    assert len(channel.keys) == complaints  # one message each: the handler's
+    with caplog.at_level(logging.INFO, logger="complaintcore"):
+        desk.close(timeout=0.5)
+    closing = [r.getMessage() for r in caplog.records if "closing with" in r.getMessage()]
+    assert closing == [
+        f"closing with {complaints} send outcome(s) not recorded (StoreError): their"
+        " messages are sent again, with the same key, once their claim lapses"
+    ]

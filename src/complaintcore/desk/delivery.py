@@ -540,13 +540,15 @@ class KeptOutcomes:
         )
 
     def close(self) -> int:
-        """Keep nothing from now on (the desk closes): what is left is given up, its
-        count returned for the desk's one WARNING; an outcome refused later is
-        named in a WARNING of its own (review s53R2 F02)."""
+        """Keep nothing from now on (the desk closes): what is left is given up, the
+        number of messages it was about returned for the desk's one WARNING (not of
+        writes: a failed attempt and its dead-letter marks are one message, review
+        s53R13 F03); an outcome refused later is named in a WARNING of its own
+        (review s53R2 F02)."""
         with self._lock:
             self._closed = True
-            left, self._kept = len(self._kept), []
-        return left
+            left, self._kept = self._kept, []
+        return len({kept.item.id for kept in left})
 
     @property
     def closed(self) -> bool:
