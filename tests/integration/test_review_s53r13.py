@@ -14,6 +14,7 @@ kept writes (an attempt plus its dead-letter marks), not the messages.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -25,13 +26,21 @@ import pytest
 
 from complaintcore.adapters.notify._common import NotificationError
 from complaintcore.adapters.sqlite_store import SqliteStore
+from complaintcore.adapters.stores import describe_database, setting_without_password
 from complaintcore.core.errors import StoreError
 from complaintcore.desk.ports import Notification, StaffMember
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
+from tests.integration.test_cli_zh_reader import desk
+from tests.integration.test_review_s52r6 import en
 from tests.integration.test_review_s53r10 import join, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+__all__ = ["desk"]  # the fixture: a desk set up in the test's own directory
+
+UNREADABLE = "(unreadable connection string)"
+SECRET = "Zq9secret"
 
 
 class Slow:
@@ -149,3 +158,88 @@ def test_the_closing_warning_counts_messages_not_kept_writes(
         f"closing with {complaints} send outcome(s) not recorded (StoreError): their"
         " messages are sent again, with the same key, once their claim lapses"
     ]
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "backup 10:30@estate.sqlite3",
+        "/srv/backup 10:30@estate.sqlite3",
+        "/srv/2026-12-05 10:30@site/desk.sqlite3",
+        "C:\\backups\\backup 10:30@estate.sqlite3",
+        "desks/sunrise at 10:30@estate.sqlite3",
+        "/srv/desk@2/complaints.sqlite3",
+        "user:pw.sqlite3",
+        "C:desk.sqlite3",
+    ],
+)
+def test_a_sqlite_file_name_with_a_colon_then_an_at_sign_is_shown_as_written(name: str) -> None:
+    """A colon then an "@" in one segment of a file name, not at its start, is
+    not userinfo: the name is shown (and to be written) as it is."""
+    assert describe_database(name) == name
+    assert setting_without_password(name) == name
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        # what reads as a URL whose "//" went missing, or as userinfo at the start
+        # of the text or of a path segment (a relative setting joined to the
+        # configuration's directory): still hidden
+        f"postgres:bob:{SECRET}@127.0.0.1/desk",
+        f"postgresql:/bob:{SECRET}@127.0.0.1/desk",
+        f"bob:{SECRET}@db/desk",
+        f"  bob:{SECRET}@db/desk",
+        f"/srv/desk/bob:{SECRET}@db/desk",
+        f"/srv/desk/postgres:bob:{SECRET}@127.0.0.1/desk",
+        f"bob%3A{SECRET}@db/desk",
+        # a password setting anywhere in a file name
+        f"backup 10:30@estate?password={SECRET}",
+        f"/srv/desk/notes PASSWORD = {SECRET}",
+        # URLs and libpq strings as before
+        f"mysql://bob:{SECRET}@db/desk?x=a:b@c",
+        f"host=db dbname=x:{SECRET}@y password={SECRET}",
+    ],
+)
+def test_what_reads_as_a_connection_text_with_a_secret_is_still_hidden(database: str) -> None:
+    shown = describe_database(database)
+    assert SECRET not in shown
+    assert "bob" not in shown
+
+
+def test_the_userinfo_of_a_libpq_string_is_hidden_anywhere() -> None:
+    assert describe_database(f"host=db dbname=x:{SECRET}@y") == UNREADABLE
+    assert describe_database(f"/srv/desk/host=db dbname=x:{SECRET}@y") == UNREADABLE
+
+
+def test_migrate_to_a_file_with_a_time_in_its_name_says_what_to_write(desk: Path) -> None:
+    """The review's migrate_to.sh: the copy succeeded, and the lines naming the
+    target said "(unreadable connection string)"."""
+    name = "backup 10:30@estate.sqlite3"
+    result = en("migrate", "--to", name)
+    assert result.exit_code == 0, result.output
+    assert (desk / name).is_file()
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"copied 0 complaints, 0 events and 0 messages to {name}; hash chains verified"
+    )
+    assert lines[-1] == f"when ready, set database in complaintcore.toml to {name}"
+    assert UNREADABLE not in result.stdout + result.stderr
+    again = en("migrate", "--to", "again 10:30@estate.sqlite3", "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["to"] == "again 10:30@estate.sqlite3"
+
+
+def test_a_missing_file_with_a_time_in_its_name_is_named_in_the_error(desk: Path) -> None:
+    config = desk / "complaintcore.toml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    setting = 'database = "backup 10:30@estate.sqlite3"'
+    kept = [setting if line.startswith("database") else line for line in lines]
+    config.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = en("list")
+    assert result.exit_code != 0
+    assert "backup 10:30@estate.sqlite3" in result.stdout + result.stderr
+    assert UNREADABLE not in result.stdout + result.stderr
