@@ -29,9 +29,9 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.stores import describe_database, setting_without_password
 from complaintcore.core.errors import StoreError
 from complaintcore.desk.ports import Notification, StaffMember
+from tests.integration.test_cli_zh_reader import desk
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
-from tests.integration.test_cli_zh_reader import desk
 from tests.integration.test_review_s52r6 import en
 from tests.integration.test_review_s53r10 import join, rows
 
