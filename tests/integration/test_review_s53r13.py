@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from complaintcore.adapters.notify._common import NotificationError
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.stores import describe_database, setting_without_password
 from complaintcore.core.errors import StoreError
@@ -33,7 +32,7 @@ from tests.integration.test_cli_zh_reader import desk
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
 from tests.integration.test_review_s52r6 import en
-from tests.integration.test_review_s53r10 import join, rows
+from tests.integration.test_review_s53r10 import Failing, join, rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -113,21 +112,6 @@ def test_a_delivered_write_refused_for_good_while_the_desk_closes_is_an_error(
 # --------------------------------------------------------------------------- F03
 
 
-class Hopeless:
-    """A channel refusing every message for good (HTTP 400)."""
-
-    name = "rec"
-
-    def __init__(self) -> None:
-        self.keys: list[str] = []
-
-    def send(self, notification: Notification, recipient: StaffMember | None) -> None:
-        self.keys.append(notification.key)
-        raise NotificationError(
-            self.name, notification.key, "HTTP 400 bad request", retryable=False
-        )
-
-
 @pytest.mark.parametrize("complaints", [1, 2])
 def test_the_closing_warning_counts_messages_not_kept_writes(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, complaints: int
@@ -139,7 +123,7 @@ def test_the_closing_warning_counts_messages_not_kept_writes(
     Now one per message: 1 and 2."""
     path = tmp_path / "desk.sqlite3"
     store = SqliteStore(path, timeout=2)
-    channel = Hopeless()
+    channel = Failing(0.0, hopeless=True)  # HTTP 400: no retry can mend it
     desk = desk_of([channel], store=store, max_attempts=5)
     for intake in intakes(complaints, T0):
         desk.receive(intake, now=T0)
