@@ -77,13 +77,19 @@ def _is_conninfo(database: str) -> bool:
 # ("bob:secret@", after a scheme whose "//" went missing or none at all)
 _PASSWORD_SETTING = re.compile(r"password\s*=", re.IGNORECASE)
 _USERINFO = re.compile(r"[^\s/\\@:]*:[^\s/\\@]*@")
+# In a SQLite file name, userinfo only where a connection text would have it: at
+# the start of the name or of a path segment (a relative setting joined to the
+# configuration's directory), as in "bob:secret@db/x" or "postgres:bob:secret@db"
+# -- not "backup 10:30@estate.sqlite3" (review s53R13 F01)
+_LEADING_USERINFO = re.compile(r"(?:^\s*|[/\\])[^\s/\\@:]*:[^\s/\\@]*@")
 UNREADABLE = "(unreadable connection string)"
 
 
-def _may_hold_a_secret(text: str) -> bool:
+def _may_hold_a_secret(text: str, *, file_name: bool) -> bool:
+    userinfo = _LEADING_USERINFO if file_name else _USERINFO
     decoded = unquote_plus(text)
     return any(
-        pattern.search(t) for t in (text, decoded) for pattern in (_PASSWORD_SETTING, _USERINFO)
+        pattern.search(t) for t in (text, decoded) for pattern in (_PASSWORD_SETTING, userinfo)
     )
 
 
@@ -94,10 +100,15 @@ def describe_database(database: str) -> str:
     its host, port and database name only; a SQLite file name as written.  Fails
     closed: whatever would be shown that still reads as a password setting
     (``password=`` in any case or percent-encoding) or as userinfo
-    (``user:secret@``) is shown as ``(unreadable connection string)`` instead.
+    (``user:secret@``) is shown as ``(unreadable connection string)`` instead --
+    in a SQLite file name, userinfo only at the start of the name or of a path
+    segment (``bob:secret@db/x``, ``postgres:bob:secret@db/x``: a URL whose
+    ``//`` went missing), so ``backup 10:30@estate.sqlite3`` is shown as written
+    (review s53R13 F01).
     """
     shown = _described(database)
-    return UNREADABLE if _may_hold_a_secret(shown) else shown
+    file_name = _scheme(database) is None and not _is_conninfo(database)
+    return UNREADABLE if _may_hold_a_secret(shown, file_name=file_name) else shown
 
 
 def _described(database: str) -> str:

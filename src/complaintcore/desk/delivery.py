@@ -540,13 +540,15 @@ class KeptOutcomes:
         )
 
     def close(self) -> int:
-        """Keep nothing from now on (the desk closes): what is left is given up, its
-        count returned for the desk's one WARNING; an outcome refused later is
-        named in a WARNING of its own (review s53R2 F02)."""
+        """Keep nothing from now on (the desk closes): what is left is given up, the
+        number of messages it was about returned for the desk's one WARNING (not of
+        writes: a failed attempt and its dead-letter marks are one message, review
+        s53R13 F03); an outcome refused later is named in a WARNING of its own
+        (review s53R2 F02)."""
         with self._lock:
             self._closed = True
-            left, self._kept = len(self._kept), []
-        return left
+            left, self._kept = self._kept, []
+        return len({kept.item.id for kept in left})
 
     @property
     def closed(self) -> bool:
@@ -706,12 +708,14 @@ class DeliveryWorker:
                 self.reports = [*self.reports[-99:], report]
             except Exception as exc:  # the outbox keeps everything; try again on the next wake
                 if self.desk._closing.is_set() and (
-                    _store_closed(exc) or isinstance(exc, StoreError)
+                    _store_closed(exc) or (isinstance(exc, StoreError) and exc.transient)
                 ):
                     # the desk's close() closed the store under this pass, or it
                     # refused the pass meanwhile (a lock held past the time close
                     # gave it): an outcome it could not record was named as such,
-                    # what it had not claimed stays due (review s53R2 F02, s53R10 F03)
+                    # what it had not claimed stays due (review s53R2 F02, s53R10 F03);
+                    # any other refusal (read-only, disk full) is an ERROR below
+                    # (review s53R13 F02)
                     log.debug(
                         "the delivery worker ended as the desk closed (%s)", type(exc).__name__
                     )
@@ -721,6 +725,8 @@ class DeliveryWorker:
                     log.error("the delivery worker stopped: the desk's store is closed")
                     break
                 log.exception("delivering notifications failed")
+                if self.desk._closing.is_set():
+                    break  # the desk closes: no later pass
             except BaseException:
                 # threading is silent about SystemExit: say why no more is delivered;
                 # start_delivery starts another worker once this one is dead
