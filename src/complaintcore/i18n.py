@@ -626,14 +626,22 @@ class Translator:
     def _problems(
         self, problems: Iterable[object], pack: RulePack | None, *, limit: int | None = None
     ) -> str:
-        """The problems on one line; past ``limit``, only how many more there are."""
+        """The problems on one line; past ``limit``, only how many more there are.
+        A reason the problem before gave too is not written out again (a staff
+        file of another pack's ladder: each row's list of rungs, with labels)."""
         shown = []
+        before = None
         for p in problems:
             path, reason = getattr(p, "path", None), getattr(p, "reason", None)
             if isinstance(path, str) and isinstance(reason, str):
-                shown.append(self.problem(path, reason, pack))
+                if reason == before:
+                    shown.append(self(N_("{path}: the same"), path=self.position(path)))
+                else:
+                    shown.append(self.problem(path, reason, pack))
+                before = reason
             else:
                 shown.append(str(p))
+                before = None
         if limit is not None and len(shown) > limit:
             more = self(N_("… and {count} more"), count=len(shown) - limit)
             shown = [*shown[:limit], more]

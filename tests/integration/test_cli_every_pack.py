@@ -191,6 +191,9 @@ def test_a_staff_file_for_another_ladder_is_one_short_line(
     assert lines[0].startswith("error: cannot load staff.toml: staff[0].rung: ")
     assert " more" in lines[0]
     assert len(lines[0]) < 1000
+    # the rungs with their labels once, not again for each row of the same mistake
+    assert lines[0].count("'sales_consultant' (sales consultant)") == 1
+    assert "; staff[1].rung: the same; staff[2].rung: the same;" in lines[0]
     code, out, _ = run(
         "receive", "--name", "A. Owner", "--phone", "13812345678", "--room", "1-101",
         "--summary", "电梯坏了", "--receiver", "SR-103", "--json", now=RECEIVED,

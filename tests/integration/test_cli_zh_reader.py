@@ -210,7 +210,7 @@ def test_an_unknown_department_is_refused_listing_the_codes_with_their_labels(
     assert "'engineering' (engineering and maintenance)" in error["message"]
     site = zh("list", "--site", "阳光花园")
     assert site.exit_code == 1
-    assert site.stderr.strip() == "错误：--site：未知的项目；应为以下之一：riverside, sunrise"
+    assert site.stderr.strip() == "错误：--site：未知的项目；应为以下之一：riverside、sunrise"
 
 
 def test_an_unknown_rung_or_status_lists_the_codes_with_their_labels(desk: Path) -> None:
