@@ -125,10 +125,31 @@ def _described(database: str) -> str:
         where, path, query = parts.netloc, parts.path, parts.query
     except ValueError:  # such as an unclosed "[" of an IPv6 address
         where, path, query = "(unreadable host)", "", ""
+    if not _readable_hosts(where):
+        where = "(unreadable host)"
     if scheme not in _POSTGRES_SCHEMES:
         return f"{scheme}://{where}{path}"
     schema = [v for k, v in parse_qsl(query) if k == "schema"]
     return f"postgresql://{where}{path}" + (f"?schema={schema[-1]}" if schema else "")
+
+
+def _readable_hosts(netloc: str) -> bool:
+    """Whether each ``host[:port]`` of a URL's host part (libpq takes several,
+    comma-separated) has a port of digits or none: ``bob:secret`` is userinfo whose
+    ``@`` went missing, read as host and port, and must not be shown (review s53R15
+    F02)."""
+    for host in netloc.split(","):
+        if host.startswith("["):  # an IPv6 address: "[::1]" or "[::1]:5432"
+            host = host.partition("]")[2]
+        port = host.rpartition(":")[2] if ":" in host else ""
+        if port and not port.isdigit():
+            return False
+    return True
+
+
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+"""Parameters of a PostgreSQL URL the command line never repeats: the password, and
+the passphrase of the SSL client key (review s53R15 F01)."""
 
 
 def setting_without_password(database: str) -> str:
@@ -143,9 +164,12 @@ def setting_without_password(database: str) -> str:
     credentials, at, where = rest.rpartition("@")
     user = credentials.partition(":")[0] if at else ""
     place, mark, query = where.partition("?")
+    if not _readable_hosts(place.partition("/")[0]):
+        return describe_database(database)
     pairs = parse_qsl(query, keep_blank_values=True)
-    if any(k == "password" for k, _v in pairs):
-        query = urlencode([(k, v) for k, v in pairs if k != "password"], quote_via=quote)
+    if any(k in _SECRET_PARAMETERS for k, _v in pairs):
+        kept = [(k, v) for k, v in pairs if k not in _SECRET_PARAMETERS]
+        query = urlencode(kept, quote_via=quote)
         mark = "?" if query else ""
     return f"postgresql://{user + '@' if user else ''}{place}{mark}{query}"
 
