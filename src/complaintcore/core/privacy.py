@@ -225,7 +225,10 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
 _SEP_PLAIN = rf"(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
-_YEAR_AHEAD = rf"(?:[12]{_D}{{3}}|9999)(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})"
+_YEAR = rf"(?:[12]{_D}{{3}}|9999)"
+_YEAR_AHEAD = (
+    rf"{_YEAR}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})"
+)
 _SEP = rf"(?:{_SEP_PLAIN}(?!{_YEAR_AHEAD}))"  # one atom: a "?" after it makes it optional
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
@@ -423,7 +426,9 @@ _INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
 # among them too ("Tel:021.6234.5678Wang", "Tel:(021)6234.5678Wang",
 # "Tel:+852 9123.4567Wang") and a landline after 86 ("Tel:86-21-62345678Wang":
 # review s53R14 F03); their group names are renamed (_renamed), one pattern
-# holding each name once.
+# holding each name once.  The international shape is read once (an atomic group):
+# its dot may match as the first separator or as the dot alone, and trying both
+# at every group before a missing letter ("0086.0086.…") took 2^n steps.
 def _renamed(pattern: str, prefix: str) -> str:
     """``pattern`` with each named group (and its references) renamed ``prefix+name``."""
     return re.sub(r"\(\?(P<|P=|\()([a-z_]+)", rf"(?\1{prefix}\2", pattern)
@@ -434,7 +439,7 @@ _GLUED_LETTER = (
     rf"|(?<![A-Za-z0-9_+])(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:\(?0[1-9]{_D}{{1,2}}\)?(?:{_SEP}[2-9]{_D}{{2,3}}{_SEP}?|[2-9]{_D}{{2,3}}{_SEP}){_D}{{4}}"
     rf"|{_CN_LANDLINE}|{_renamed(_DS_PHONE, 'g')}"
-    rf"|{_renamed(_DS_INTERNATIONAL, 'g')}(?<=[0-9]{{4}})"
+    rf"|(?>{_renamed(_DS_INTERNATIONAL, 'g')})(?<=[0-9]{{4}})"
     rf"|{_INTL_HEAD}{_INTL_GROUP_RUN}++(?<=[0-9]{{4}})))(?=[A-Za-z_])"
 )
 _PHONE = re.compile(
