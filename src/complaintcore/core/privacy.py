@@ -225,10 +225,9 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
 _SEP_PLAIN = rf"(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
-_YEAR = rf"(?:[12]{_D}{{3}}|9999)"
-_YEAR_AHEAD = (
-    rf"{_YEAR}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})"
-)
+_SEP_YEAR = rf"(?:[12]{_D}{{3}}|9999)"
+_MONTH_SEP = rf"(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/)"
+_YEAR_AHEAD = rf"{_SEP_YEAR}{_MONTH_SEP}{_D}{{1,2}}(?!{_D})"
 _SEP = rf"(?:{_SEP_PLAIN}(?!{_YEAR_AHEAD}))"  # one atom: a "?" after it makes it optional
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
