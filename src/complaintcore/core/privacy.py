@@ -217,13 +217,18 @@ _JOINS = rf"{_JOIN}{{1,2}}+"
 # never a line break (an amount ending one line and a date or amount starting the
 # next are two numbers).  A later group is
 # never the year of a date ("1280  2025-11-14": the amount, then the date); a year
-# is 19xx or 20xx ("139-1234-5678-3-2-1201": "5678-3-2" is no date, review s53R12 F06).  The
+# is 1000-2999 or 9999, the "no expiry" date ("1280 9999-12-31", "1280 2100-01-01",
+# "1280 1880-12-25": review s53R14 F04 -- the 19xx/20xx test of review s53R12 F06
+# joined such a date to the amount; "5678-3-2" stays no date).  A
+# complete mobile or area-code landline in three groups is read whole first
+# (_WHOLE_GROUPED: "139-1234-2025-3-2-1201" is a phone, then a room).  The
 # two branches start with different characters and every repeat is bounded and
 # possessive: a separator is read once.
-_SEP = (  # one atom: a "?" after it makes the whole separator optional
-    rf"(?:(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
-    rf"(?!(?:19|20){_D}{{2}}(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/){_D}{{1,2}}(?!{_D})))"
-)
+_SEP_PLAIN = rf"(?:{_SPACE}{{1,3}}+(?:{_JOINS}{_SPACE}{{0,3}}+)?|{_JOINS}{_SPACE}{{0,3}}+)"
+_SEP_YEAR = rf"(?:[12]{_D}{{3}}|9999)"
+_MONTH_SEP = rf"(?:[{_DASH}]{_D}{{1,2}}[{_DASH}]|\.{_D}{{1,2}}\.|/{_D}{{1,2}}/)"
+_YEAR_AHEAD = rf"{_SEP_YEAR}{_MONTH_SEP}{_D}{{1,2}}(?!{_D})"
+_SEP = rf"(?:{_SEP_PLAIN}(?!{_YEAR_AHEAD}))"  # one atom: a "?" after it makes it optional
 # A dot or slash separates digits in phones (138.1234.5678) but also in decimals,
 # dates and IP addresses, so it counts only between three or more groups joined
 # by the same character, one of them four digits or longer (see _mask_phone).
@@ -345,14 +350,42 @@ _EXTENSION = r"(?:(?![A-Za-z0-9_])|(?=(?:[Xx]|(?i:ext)\.?)[0-9]*+(?![A-Za-z0-9_]
 # the first phone and the rest left readable, or the whole kept for a room's four
 # digits: review s53R12 F01, F02).  After a dot it stays a tail
 # ("1201.13812345678": a digit and "." right before protect a mobile, see _MOBILE)
-# unless an area code and a separator follow (_AREA_LANDLINE_SPLIT,
-# "13812345678.021-62345678"): that landline is masked on its own (_GLUED_LANDLINE).
+# unless a phone in groups follows (_AFTER_DOT: "13812345678.021-62345678",
+# "13812345678.139-1234-5678", "021-62345678.6234 5699", "13812345678.86-21-62345678"):
+# that phone is masked on its own (_NEXT_PHONE; as a tail its first group was masked
+# with the first phone and the rest left readable: review s53R14 F01, F02, F05).
 _AREA_LANDLINE = rf"0[1-9]{_D}{{1,2}}{_DS_ANY}?[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
-_AREA_LANDLINE_SPLIT = rf"0[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
-_OWN_PHONE = rf"(?:{_MOBILE}|{_AREA_LANDLINE}|[2-9]{_D}{{2,3}}{_SEP}?{_D}{{4}}(?![0-9]))"
-_TAIL = (
-    rf"(?P<tail>(?:(?:\.(?!{_AREA_LANDLINE_SPLIT})|/(?!{_OWN_PHONE})){_D}++)++(?![A-Za-z0-9_]))?"
+# an area code and a separator of either kind ("021-62345678", "021/62345678"):
+# seven or eight digits not starting 0 or 1 after it
+_AREA_LANDLINE_SPLIT = rf"0[1-9]{_D}{{1,2}}{_DS_ANY}[2-9]{_D}{{2,3}}{_DS_ANY}?{_D}{{4}}(?![0-9])"
+# A landline after the country code 86 written without "+" or "00" ("86-21-62345678",
+# "(86)21-62345678", "86.21.6234.5678"), as business cards and web forms write it:
+# the area code without its 0 (review s53R12 F05: no group of three digits came
+# first, and the number after "21-" is an id's to the general branch).  Its groups are
+# split as _DS_PHONE's are, by a space, dash, dot, slash or "。", the separators
+# perhaps different ("86-21-6234.5678", "86。21。6234。5678": review s53R14 F07).
+_CN_LANDLINE = (
+    rf"(?:86{_DS_ANY}|\(86\){_DS_ANY}?)[1-9]{_D}{{1,2}}{_DS_ANY}[2-9]{_D}{{2,3}}{_DS_ANY}?"
+    rf"{_D}{{4}}(?![0-9])"
 )
+# a local number of seven or eight digits not starting 0 or 1, split once or not
+_LOCAL = rf"[2-9]{_D}{{2,3}}{_SEP}?{_D}{{4}}(?![0-9])"
+_OWN_PHONE = rf"(?:{_MOBILE}|{_AREA_LANDLINE}|{_CN_LANDLINE}|{_LOCAL})"
+# The phones in groups a dot does not join to the digits before it: a mobile, a local
+# number, a landline with its area code or after 86, its groups split by a space,
+# dash, dot, slash or "。"; an unsplit mobile there stays a decimal's digits.
+_GROUPED_MOBILE = (
+    rf"1[3-9]{_D}(?:{_DS_ANY}{_D}{{4}}{_DS_ANY}?|{_D}{{4}}{_DS_ANY}){_D}{{4}}(?![0-9])"
+)
+# (a local number split by a space or dash: after a dot, "6234.5678" would be
+# the dot groups' run, "1201-139.5724.6813" a mobile)
+_LOCAL_SPLIT = rf"[2-9]{_D}{{2,3}}{_SEP}{_D}{{4}}(?![0-9])"
+_STRONG_AFTER_DOT = rf"(?:{_GROUPED_MOBILE}|{_AREA_LANDLINE_SPLIT}|{_CN_LANDLINE})"
+_AFTER_DOT = rf"(?:{_STRONG_AFTER_DOT}|{_LOCAL_SPLIT})"
+_TAIL = rf"(?P<tail>(?:(?:\.(?!{_AFTER_DOT})|/(?!{_OWN_PHONE})){_D}++)++(?![A-Za-z0-9_]))?"
+# The second phone after a phone and a dot, read with it and masked on its own
+# (_mask_phone): the lookbehinds protect digits after a digit and a dot.
+_NEXT_PHONE = rf"(?P<next_dot>\.)(?P<next>{_AFTER_DOT})"
 # An area code and a number (0 and two or three digits, then seven or eight
 # digits not starting 0 or 1, in 3-4 or 4-4 groups or one) right after a digit and
 # a dash or two ("3-2-1201-021-62345678": a room, then the phone): the general
@@ -360,21 +393,24 @@ _TAIL = (
 # shape is a landline's, masked as a mainland mobile is (review s51A F02).
 _GLUED_LANDLINE = (
     rf"(?:(?<=[0-9][{_DASH}])|(?<=[0-9][{_DASH}]{{2}})){_AREA_LANDLINE}"
-    rf"|(?<=[0-9]\.){_AREA_LANDLINE_SPLIT}"
+    rf"|(?<=[0-9]\.){_STRONG_AFTER_DOT}"
 )
-# A landline after the country code 86 written without "+" or "00" ("86-21-62345678",
-# "(86)21-62345678", "86.21.6234.5678"), as business cards and web forms write it:
-# the area code without its 0 (review s53R12 F05: no group of three digits came
-# first, and the number after "21-" is an id's to the general branch).
-_CN_LANDLINE = (
-    rf"(?:(?:86{_SEP}|\(86\){_SEP}?)[1-9]{_D}{{1,2}}{_SEP}[2-9]{_D}{{2,3}}{_SEP}?"
-    rf"|86\.[1-9]{_D}{{1,2}}\.[2-9]{_D}{{2,3}}\.?){_D}{{4}}(?![0-9])"
+# A complete mobile (3-4-4, perhaps after +86) or area-code landline whose last group a date's
+# month and day follow ("139-1234-2025-3-2-1201": the phone, then a dashed room):
+# read whole before the general branch, which takes that group for a year and stops
+# before it (review s53R14 F06).
+_WHOLE_GROUPED = (
+    rf"(?:\(?(?:\+|00)86\)?{_SEP_PLAIN}?)?"
+    rf"(?:1[3-9]{_D}{_SEP_PLAIN}{_D}{{4}}|0[1-9]{_D}{{1,2}}{_SEP_PLAIN}[2-9]{_D}{{2,3}})"
+    rf"{_SEP_PLAIN}(?={_YEAR_AHEAD}){_D}{{4}}"
 )
 # A number in international form ("+852 9123 4567", "+1 (415) 555-0100"): the
 # country code, then groups of digits, one of them perhaps in brackets.
 _INTL_HEAD = rf"(?:\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
 _INTL_GROUP_RUN = rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)"
 _INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
+
+
 # A phone in groups with a Latin letter glued after its last group ("Tel:139-5724-6813Wang",
 # "+86 139 5724 6813Wang", "021 6247 8539a", "+852 9247 6853a"): masked whole.  The
 # general branch would fail at the letter and fall back to its first groups, masking
@@ -385,10 +421,24 @@ _INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
 # international number's groups are read whole (possessive), one group at least after
 # the code's (a run without any, "+12222…2a", is an id kept whole, as before), its last
 # one four digits or more: "+852 9123 4567 101A" masks the phone, not the room "101A".
+# The shapes are the general branch's phones in groups: with a dot, slash or "。"
+# among them too ("Tel:021.6234.5678Wang", "Tel:(021)6234.5678Wang",
+# "Tel:+852 9123.4567Wang") and a landline after 86 ("Tel:86-21-62345678Wang":
+# review s53R14 F03); their group names are renamed (_renamed), one pattern
+# holding each name once.  The international shape is read once (an atomic group):
+# its dot may match as the first separator or as the dot alone, and trying both
+# at every group before a missing letter ("0086.0086.…") took 2^n steps.
+def _renamed(pattern: str, prefix: str) -> str:
+    """``pattern`` with each named group (and its references) renamed ``prefix+name``."""
+    return re.sub(r"\(\?(P<|P=|\()([a-z_]+)", rf"(?\1{prefix}\2", pattern)
+
+
 _GLUED_LETTER = (
     rf"(?:{_MOBILE}"
     rf"|(?<![A-Za-z0-9_+])(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
     rf"(?:\(?0[1-9]{_D}{{1,2}}\)?(?:{_SEP}[2-9]{_D}{{2,3}}{_SEP}?|[2-9]{_D}{{2,3}}{_SEP}){_D}{{4}}"
+    rf"|{_CN_LANDLINE}|{_renamed(_DS_PHONE, 'g')}"
+    rf"|(?>{_renamed(_DS_INTERNATIONAL, 'g')})(?<=[0-9]{{4}})"
     rf"|{_INTL_HEAD}{_INTL_GROUP_RUN}++(?<=[0-9]{{4}})))(?=[A-Za-z_])"
 )
 _PHONE = re.compile(
@@ -398,39 +448,59 @@ _PHONE = re.compile(
     rf"{_GLUED_LETTER}|"
     r"(?<![A-Za-z0-9_+])"
     rf"(?<![A-Za-z0-9_][{_DASH}])(?<![A-Za-z0-9_][{_DASH}]{{2}}){_NOT_A_DECIMAL}"
-    rf"(?:{_CN_LANDLINE}"
+    rf"(?:{_WHOLE_GROUPED}"
+    rf"|{_CN_LANDLINE}"
     rf"|{_DS_PHONE}"
     rf"|{_DS_INTERNATIONAL}"
     rf"|{_INTL_RUN}"
     rf"|{_DOT_SLASH}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
-    rf"{_TAIL}{_EXTENSION}"
+    rf"(?:{_NEXT_PHONE}|{_TAIL}){_EXTENSION}"
     rf"|{_MOBILE}"
     rf"|{_GLUED_LANDLINE}"
 )
 _MIN_PHONE_DIGITS = 7
+_STRONG_NEXT = re.compile(_STRONG_AFTER_DOT)
 # what folds into a digit 0-9: every phone holds one, as every e-mail address
 # holds an "@" or a full-width "＠" (redact reads no text for what it cannot hold)
 _ANY_DIGIT = re.compile(rf"[\d{_OTHER_DIGITS}]")
 _NOT_KEPT = re.compile(rf"{_SPACE}|[{_DASH}_()./\u3002\uff61{_BREAKS}]")
 
 
-def _mask_phone(match: re.Match[str], _: str) -> str | None:
+def _mask_phone(match: re.Match[str], written: str) -> str | None:
     """The number masked (its digits as folded), or None to keep what was written."""
-    folded = match.group(0)
+    nxt = match.group("next")
+    if nxt is not None:  # a phone, a dot, a phone in groups: each masked on its own
+        cut = match.start("next_dot") - match.start()
+        head = _mask_one(match, match.group(0)[:cut])
+        if head is None and not _STRONG_NEXT.fullmatch(nxt):
+            return None  # "1234.6234 5678": no phone before, a local number kept with it
+        first = written[:cut] if head is None else head
+        return f"{first}{written[cut]}{mask(_NOT_KEPT.sub('', nxt))}"
     tail = match.start("tail")
-    head = folded if tail < 0 else folded[: tail - match.start()]
+    folded = match.group(0)
+    head_text = folded if tail < 0 else folded[: tail - match.start()]
+    if _mask_one(match, head_text, folded) is None:
+        return None
+    return mask(_NOT_KEPT.sub("", folded))
+
+
+def _mask_one(match: re.Match[str], head: str, groups: str | None = None) -> str | None:
+    """``head`` (a phone's digits and separators as folded) masked, or None if it is
+    no phone: too few digits, an IP address (its ``groups``, by default ``head``)."""
     if sum(map(str.isdigit, head)) < _MIN_PHONE_DIGITS:
         return None  # a date, an amount: a tail glued on makes it no phone
-    if match.group("icc") is not None:
-        after = folded[match.end("icc") - match.start() :]
-        if sum(map(str.isdigit, after)) < _MIN_PHONE_DIGITS:
-            return None  # "+1.234.5": too few digits after the country code for a phone
+    for code in ("icc", "gicc"):
+        if match.group(code) is not None:
+            after = match.group(0)[match.end(code) - match.start() :]
+            if sum(map(str.isdigit, after)) < _MIN_PHONE_DIGITS:
+                return None  # "+1.234.5": too few digits after the country code for a phone
     dot_slash = match.group("ds")
-    if dot_slash and max(sum(map(str.isdigit, g)) for g in folded.split(dot_slash)) < 4:
+    split = (head if groups is None else groups).split(dot_slash) if dot_slash else []
+    if split and max(sum(map(str.isdigit, g)) for g in split) < 4:
         return None  # an IP address such as 192.168.100.200, not a phone
-    return mask(_NOT_KEPT.sub("", folded))
+    return mask(_NOT_KEPT.sub("", head))
 
 
 def _mask_email(match: re.Match[str], written: str) -> str:
