@@ -442,6 +442,10 @@ _GLUED_LETTER = (
     rf"|{_INTL_HEAD}{_INTL_GROUP_RUN}++(?<=[0-9]{{4}})))(?=[A-Za-z_])"
 )
 _PHONE = re.compile(
+    # every branch starts at a digit, a "+" or a "(" of the folded text: said first,
+    # so that each other character is passed over at once (the branches after it
+    # are tried at every character otherwise, a line break looked for 24 ahead)
+    r"(?=[0-9+(])(?:"
     # a mobile split by a line break is read as a mobile first: the general branch
     # would stop at the line break (or take "+86 139" alone) and leave its groups apart
     rf"(?=[^{_BREAKS}]{{0,24}}[{_BREAKS}]){_MOBILE}|"
@@ -458,7 +462,7 @@ _PHONE = re.compile(
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
     rf"(?:{_NEXT_PHONE}|{_TAIL}){_EXTENSION}"
     rf"|{_MOBILE}"
-    rf"|{_GLUED_LANDLINE}"
+    rf"|{_GLUED_LANDLINE})"
 )
 _MIN_PHONE_DIGITS = 7
 _STRONG_NEXT = re.compile(_STRONG_AFTER_DOT)
