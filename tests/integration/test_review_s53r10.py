@@ -23,7 +23,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -37,6 +36,9 @@ from complaintcore.desk.service import Desk
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
 from tests.integration.test_review_s49h import _interrupt_when
+from tests.integration.test_review_s53r2 import Writer, held
+
+__all__ = ["held"]  # the fixture: another writer's lock, freed after the test
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -79,26 +81,6 @@ class Sends:
 
     def send(self, notification: Notification, recipient: StaffMember | None) -> None:
         self.keys.append(notification.key)
-
-
-class Writer:
-    """Another writer holding the SQLite write lock (an operator's ``sqlite3`` session)."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def free(self) -> None:
-        self.conn.execute("ROLLBACK")
-        self.conn.close()
-
-
-@pytest.fixture
-def held() -> Iterator[list[Writer]]:
-    writers: list[Writer] = []
-    yield writers
-    for w in writers:  # those the test did not free itself
-        w.free()
 
 
 def rows(path: Path) -> list[tuple[object, ...]]:
