@@ -36,7 +36,7 @@ from complaintcore.desk.service import Desk
 from tests.integration.test_delivery_off_intake import T0, intakes
 from tests.integration.test_delivery_review_s39b import desk_of
 from tests.integration.test_review_s49h import _interrupt_when
-from tests.integration.test_review_s53r2 import Writer, held
+from tests.integration.test_review_s53r2 import Writer, held, refused_once
 
 __all__ = ["held"]  # the fixture: another writer's lock, freed after the test
 
@@ -232,16 +232,7 @@ def test_a_huge_finite_close_timeout_closes_the_desk(tmp_path: Path, timeout: fl
     desk.receive(next(intakes(1, T0)), now=T0)
     store = desk.store
     assert isinstance(store, SqliteStore)
-    real = store.mark_delivered
-    calls: list[int] = []
-
-    def mark_delivered(item_id: int, at: datetime) -> None:
-        calls.append(item_id)
-        if len(calls) == 1:
-            raise StoreError(store.path, "is locked", transient=True)
-        real(item_id, at)
-
-    store.mark_delivered = mark_delivered  # type: ignore[method-assign]
+    refused_once(desk)
     assert desk.deliver(T0).sent == 1
     assert len(desk._kept) == 1
     desk.close(timeout=timeout)
