@@ -78,12 +78,10 @@ _RULED = re.compile(r"(.*\S) \(([A-Z][^()]*)\)", re.DOTALL)
 capital (``VAL-4``, ``HOC 6.4-6.5``, ``SPSO MCHP stage 1``), so a hint in brackets
 (``(also yes/no, 1/0, 是/否)``) is not kept in English as one (review s45E F02)."""
 _POSITION = re.compile(r"(line|row) ([0-9]+)(?:, column ([^,:]+))?")
-_PACK_KINDS = frozenset({"rung", "department", "unit", "category", "stage", "clock", "duty"})
-"""The kinds of code a rule pack holds with labels (:meth:`RulePack.labels_of`)."""
 _CODES_OF = "codes of "
-"""A reason's placeholder kind ``codes of <kind>``: a list of the pack's codes of one
-of :data:`_PACK_KINDS`, listed with their labels (a staff file's unknown
-department: review s53R6 F01)."""
+"""A reason's placeholder kind ``codes of <kind>``: a list of the pack's codes of
+one of :data:`~complaintcore.core.rulepack.CODE_KINDS`, listed with their labels
+(a staff file's unknown department: review s53R6 F01)."""
 _TOML_PLACE = re.compile(
     r"(.*\S) \((?:at line ([0-9]+), column ([0-9]+)|at end of document)\)", re.DOTALL
 )
@@ -702,9 +700,10 @@ class Translator:
         pack's own kinds (``unit``: a file's ``receiver_unit`` column takes a label
         too, as ``--receiver-unit`` does); others as written."""
         from complaintcore.core.models import LabelledEnum
+        from complaintcore.core.rulepack import CODE_KINDS
 
         codes = allowed.split(", ")
-        if pack is not None and what in _PACK_KINDS:
+        if pack is not None and what in CODE_KINDS:
             labels = {code: self.pick(zh, en) for code, zh, en in pack.labels_of(what)}
             if all(c in labels for c in codes):
                 return self.codes((c, labels[c]) for c in codes)

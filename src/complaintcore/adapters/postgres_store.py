@@ -115,7 +115,12 @@ from complaintcore.adapters.seals import (
     settlement_seal,
 )
 from complaintcore.adapters.sqlite_store import _IN_SNAPSHOT
-from complaintcore.adapters.stores import describe_database, is_postgres_url, postgres_dsn
+from complaintcore.adapters.stores import (
+    SECRET_PARAMETERS,
+    describe_database,
+    is_postgres_url,
+    postgres_dsn,
+)
 from complaintcore.adapters.transfer import StoredHistory, StoredItem, not_empty
 from complaintcore.core.concentration import Member, building_key
 from complaintcore.core.errors import (
@@ -3515,7 +3520,7 @@ def _sees_every_tenant(conn: psycopg.Connection[Any], schema: str) -> bool:
 # Parameters a command shown to the operator leaves out: the credentials (the
 # command's user is a placeholder; libpq reads the password from PGPASSWORD or
 # ~/.pgpass) and complaintcore's own schema, put back as ?schema= when not the default
-_NOT_IN_A_COMMAND = frozenset({"user", "password", "sslpassword", "schema"})
+_NOT_IN_A_COMMAND = SECRET_PARAMETERS | {"user", "schema"}
 
 
 def _command_url(dsn: str, schema: str) -> str:

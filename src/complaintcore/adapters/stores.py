@@ -147,7 +147,7 @@ def _readable_hosts(netloc: str) -> bool:
     return True
 
 
-_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 """Parameters of a PostgreSQL URL the command line never repeats: the password, and
 the passphrase of the SSL client key (review s53R15 F01)."""
 
@@ -167,8 +167,8 @@ def setting_without_password(database: str) -> str:
     if not _readable_hosts(place.partition("/")[0]):
         return describe_database(database)
     pairs = parse_qsl(query, keep_blank_values=True)
-    if any(k in _SECRET_PARAMETERS for k, _v in pairs):
-        kept = [(k, v) for k, v in pairs if k not in _SECRET_PARAMETERS]
+    if any(k in SECRET_PARAMETERS for k, _v in pairs):
+        kept = [(k, v) for k, v in pairs if k not in SECRET_PARAMETERS]
         query = urlencode(kept, quote_via=quote)
         mark = "?" if query else ""
     return f"postgresql://{user + '@' if user else ''}{place}{mark}{query}"

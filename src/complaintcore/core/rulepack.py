@@ -754,6 +754,11 @@ class CalendarSpec:
     categories: tuple[str, ...] = ("public",)
 
 
+CODE_KINDS = ("rung", "department", "unit", "category", "stage", "clock", "duty")
+"""The kinds of code a pack holds with labels (:meth:`RulePack.codes_of`,
+:meth:`RulePack.labels_of`): an error naming one of them may list them with labels."""
+
+
 @attrs.frozen
 class RulePack:
     """Everything a practice decides; see procedures.md for each part's rule ID."""
@@ -885,7 +890,7 @@ class RulePack:
         if kind == "duty":
             return tuple(d.name for d in self.duties)
         raise InvalidInputError(
-            "kind", "expected rung, department, unit, category, stage, clock or duty"
+            "kind", f"expected {', '.join(CODE_KINDS[:-1])} or {CODE_KINDS[-1]}"
         )
 
     def labels_of(self, kind: str) -> tuple[tuple[str, str, str], ...]:
