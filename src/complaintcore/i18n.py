@@ -1428,6 +1428,11 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    # open_store's refusals before any driver is asked (review s53R15 F03)
+    (N_("is neither a postgresql:// URL nor a SQLite file name"), {}),
+    (N_("is a libpq key=value string; write it as a postgresql:// URL"), {}),
+    (N_("needs the postgres extra: pip install 'complaintcore[postgres]'"), {}),
+    (N_("expected a lower-case SQL name (a-z, 0-9, _)"), {}),
     (N_("cannot be reached (is the server running, and the host and port right?)"), {}),
     (N_("refused the login (wrong user or password)"), {}),
     (N_("does not exist (wrong database name?)"), {}),
