@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from complaintcore import HolidayDataWarning
+from complaintcore import HolidayDataWarning, translator
 from complaintcore.adapters.calendars import calendar_for_spec, calendar_problems
 from complaintcore.cli import main
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
@@ -132,3 +132,113 @@ def test_packs_validate_and_init_refuse_the_partial_year(tmp_path: Path) -> None
     assert "calendar.by_year[0].holidays" in made.stderr
     whole = _pack_file(tmp_path, sorted({*FIRST_LINES, *STATUTORY_2027}))
     assert runner.invoke(main, ["packs", "validate", str(whole)]).exit_code == 0
+
+
+# --------------------------------------------------------------------------- F02, F03
+
+REFUSED_YEARS = (
+    "2024-2026 in Asia/Shanghai; 2027-2040 refused: the holiday source has no"
+    " make-up-day (调休) data there and the rule pack refuses such deadlines"
+)
+TYPE_2027 = (
+    "the calendar ends on 2026-12-31 until 2027's days are typed into"
+    " [[calendar.by_year]] of the rule pack"
+)
+
+
+def _refusing_desk() -> Any:
+    from complaintcore.adapters.memory_store import MemoryStore
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.desk import Desk
+
+    data = to_dict(load_pack("cn-property"))
+    data["calendar"] = {**data["calendar"], "uncovered_years": "refuse"}
+    pack = load_pack_data(data, "test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HolidayDataWarning)
+        calendar = calendar_for_spec(pack.calendar)
+    return Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar,
+    )
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_refusing_desks_sweep_from_1_january_says_to_type_the_year_in() -> None:
+    """The pack's last_year is 2040; its table ends in 2026 because 2027 is refused:
+    raising last_year changes nothing, typing 2027 into by_year does."""
+    desk = _refusing_desk()
+    with pytest.raises(InvalidInputError) as err:
+        desk.sweep(datetime(2027, 1, 4, 9, 0, tzinfo=SH))
+    assert err.value.path == "now"
+    assert err.value.reason == f"outside the calendar's years ({REFUSED_YEARS}); {TYPE_2027}"
+    assert "last_year" not in err.value.reason
+    zh = translator("zh").error(err.value)
+    assert zh == (
+        "now：不在日历的年份内（2024-2026 年，Asia/Shanghai 时区；2027-2040 年被拒绝："
+        "节假日数据源没有这些年份的调休数据，规则包拒绝计算延伸到其中的时限）；"
+        "在规则包的 [[calendar.by_year]] 填入 2027 年的放假安排之前，日历止于 2026-12-31"
+    )
+
+
+@pytest.mark.procedure("DL-7")
+def test_a_desk_past_its_last_year_still_says_to_extend_it() -> None:
+    from complaintcore.testing import make_desk
+
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as err:
+        desk.sweep(datetime(2041, 1, 4, 9, 0, tzinfo=SH))
+    assert err.value.reason == (
+        "outside the calendar's years (2024-2040 in Asia/Shanghai);"
+        " extend the rule pack's [calendar] last_year"
+    )
+    assert translator("zh").error(err.value) == (
+        "now：不在日历的年份内（2024-2040 年，Asia/Shanghai 时区）；"
+        "请延长规则包 [calendar] 的 last_year"
+    )
+
+
+@pytest.mark.procedure("DL-1")
+@pytest.mark.procedure("DL-7")
+def test_the_calendar_end_errors_of_intake_and_show_read_in_chinese() -> None:
+    """Received Mon 28 December 2026 10:00 on a refusing desk; on Wed 30 December a
+    department's result needs three working days after it, past 2026 (refused at
+    intake); on Mon 4 January 2027 09:00 ``show`` cannot measure a clock up to then.
+    Neither names the calendar's argument (``b``), and the time is Shanghai's."""
+    from tests.helpers import intake
+
+    desk = _refusing_desk()
+    received = datetime(2026, 12, 28, 10, 0, tzinfo=SH)
+    cid = desk.receive(intake(received_at=received, receiver="SR-102"), now=received).id
+    late = datetime(2026, 12, 30, 10, 0, tzinfo=SH)
+    with pytest.raises(NoWorkingTimeError) as intake_err:
+        desk.receive(intake(received_at=late, receiver="SR-102"), now=late)
+    message = str(intake_err.value)
+    assert message.endswith(
+        f": fewer than 3 working days after 2026-12-30 in a calendar covering"
+        f" {REFUSED_YEARS}; {TYPE_2027}"
+    )
+    clock = message.split(":", 1)[0].removeprefix("clock ")
+    assert translator("zh").error(intake_err.value) == (
+        f"时限 {clock}：2026-12-30 之后不足 3 个工作日，"
+        "日历只涵盖 2024-2026 年，Asia/Shanghai 时区；"
+        "2027-2040 年被拒绝：节假日数据源没有这些年份的调休数据，规则包拒绝计算延伸到其中的时限；"
+        "在规则包的 [[calendar.by_year]] 填入 2027 年的放假安排之前，日历止于 2026-12-31"
+    )
+    with pytest.raises(NoWorkingTimeError) as show_err:
+        desk.clocks(cid, datetime(2027, 1, 4, 9, 0, tzinfo=SH))
+    shown = str(show_err.value)
+    assert ": b:" not in shown
+    assert "+00:00" not in shown
+    assert shown.endswith(
+        f": 2027-01-04T09:00:00+08:00 is outside the calendar ({REFUSED_YEARS}); {TYPE_2027}"
+    )
+    zh = translator("zh").error(show_err.value)
+    assert zh.endswith(
+        "：2027-01-04T09:00:00+08:00 在日历之外（2024-2026 年，Asia/Shanghai 时区；2027-2040 年"
+        "被拒绝：节假日数据源没有这些年份的调休数据，规则包拒绝计算延伸到其中的时限）；"
+        "在规则包的 [[calendar.by_year]] 填入 2027 年的放假安排之前，日历止于 2026-12-31"
+    )
+    assert zh.startswith("时限 ")
