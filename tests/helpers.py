@@ -20,6 +20,29 @@ from complaintcore.rules import load_pack
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
 
+STATUTORY_2027 = (
+    *("2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"),
+    *("2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15"),
+    *("2027-10-01", "2027-10-02", "2027-10-03"),
+)
+"""China's statutory days off (法定节假日) of 2027, as review s54R1 listed them by hand
+(procedures §7): New Year's Day, the Spring Festival's eve and first three days
+(Fri 5 to Mon 8 February), Qingming (Mon 5 April), Labour Day (Sat 1, Sun 2 May),
+Dragon Boat (Wed 9 June), Mid-Autumn (Wed 15 September), National Day (Fri 1 to
+Sun 3 October).  The installed ``holidays`` only guesses 2027, so a
+``[[calendar.by_year]]`` entry for it must list them all."""
+
+STATUTORY_2088 = (
+    *("2088-01-01", "2088-01-23", "2088-01-24", "2088-01-25", "2088-01-26"),
+    *("2088-04-04", "2088-05-01", "2088-05-02", "2088-06-23", "2088-09-29"),
+    *("2088-10-01", "2088-10-02", "2088-10-03"),
+)
+"""China's statutory days off (法定节假日) of 2088, a year every ``holidays`` release
+only guesses: New Year, the Spring Festival's eve and first three days, Qingming,
+Labour Day (two), Dragon Boat, Mid-Autumn and National Day (three), on the lunar
+dates the source computes.  A ``[[calendar.by_year]]`` entry for 2088 must list
+them all (review s54R1 F01); tests add their own days to them."""
+
 
 def pack(name: str = "cn-property") -> RulePack:
     return load_pack(name)

@@ -591,6 +591,8 @@ class Translator:
         path, reason = getattr(exc, "path", None), getattr(exc, "reason", None)
         if isinstance(path, str) and isinstance(reason, str):
             return self.problem(path, reason, pack)
+        if isinstance(exc, e.NoWorkingTimeError):  # where the calendar ends (review s54R1 F03)
+            return self.reason(str(exc), pack)
         return str(exc)
 
     def problem(self, path: str, reason: str, pack: RulePack | None = None) -> str:
@@ -1537,6 +1539,68 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"years": "years"},
     ),
+    # where the working calendar ends (WorkingCalendar, a clock's deadline, a sweep's now)
+    (N_("{first}-{last} in {zone}"), {"first": "year", "last": "year", "zone": "zone"}),
+    (
+        N_(
+            "{first}-{last} in {zone}; {refused} refused: the holiday source has no"
+            " make-up-day (调休) data there and the rule pack refuses such deadlines"
+        ),
+        {"first": "year", "last": "year", "zone": "zone", "refused": "years"},
+    ),
+    (
+        N_("fewer than {n} working days after {date} in a calendar covering {years}"),
+        {"n": "number", "date": "date", "years": "reason"},
+    ),
+    (
+        N_("no working day on or after {date} in a calendar covering {years}"),
+        {"date": "date", "years": "reason"},
+    ),
+    (N_("{when} is outside the calendar ({years})"), {"when": "instant", "years": "reason"}),
+    (
+        N_("not enough working time after {when} in the calendar ({years})"),
+        {"when": "instant", "years": "reason"},
+    ),
+    (
+        N_(
+            "clock {clock}: {reason}; the calendar ends on {last}-12-31 until {next}'s days"
+            " are typed into [[calendar.by_year]] of the rule pack"
+        ),
+        {"reason": "reason", "last": "year", "next": "years"},
+    ),
+    (
+        N_(
+            "clock {clock}: {reason}; the calendar ends on {last}-12-31"
+            " (calendar.last_year of the rule pack)"
+        ),
+        {"reason": "reason", "last": "year"},
+    ),
+    (
+        N_(
+            "duty {duty}: {reason}; the calendar ends on {last}-12-31 until {next}'s days"
+            " are typed into [[calendar.by_year]] of the rule pack"
+        ),
+        {"reason": "reason", "last": "year", "next": "years"},
+    ),
+    (
+        N_(
+            "duty {duty}: {reason}; the calendar ends on {last}-12-31"
+            " (calendar.last_year of the rule pack)"
+        ),
+        {"reason": "reason", "last": "year"},
+    ),
+    (
+        N_(
+            "outside the calendar's years ({years}); the calendar ends on {last}-12-31"
+            " until {next}'s days are typed into [[calendar.by_year]] of the rule pack"
+        ),
+        {"years": "reason", "last": "year", "next": "years"},
+    ),
+    (
+        N_("outside the calendar's years ({years}); extend the rule pack's [calendar] last_year"),
+        {"years": "reason"},
+    ),
+    (N_("outside the calendar's years ({years})"), {"years": "reason"}),
     # an office's typos: a phone, a time, a schema name, a period report
     (
         N_("{field} is not a recognised number ({kinds}) (REC-1)"),
@@ -1728,7 +1792,15 @@ _WITHHELD = N_("(not shown: not a code)")
 it may not quote (PRV-1): translated wherever the reason is."""
 
 
-_VALUE = {"years": r"\d{4}(?:(?:-|, )\d{4})*", "quoted": r"(?: '[^']*')?"}
+_VALUE = {
+    "years": r"\d{4}(?:(?:-|, )\d{4})*",
+    "quoted": r"(?: '[^']*')?",
+    "year": r"\d{4}",
+    "number": r"\d+",
+    "date": r"\d{4}-\d\d-\d\d",
+    "instant": r"\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?",
+    "zone": r"[A-Za-z][\w+-]*(?:/[\w+-]+)*",
+}
 """What a placeholder of a kind matches, where "anything" would swallow the text
 around it (a list of years: ``2027-2030`` or ``2027, 2029``), or where it may be
 empty (a staff id quoted only when it looks like one: ``duplicate staff id 'SR-201'``)."""

@@ -31,7 +31,7 @@ from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
 from complaintcore.testing import RecordingNotifier
-from tests.helpers import SH, intake
+from tests.helpers import SH, STATUTORY_2088, intake
 from tests.postgres_server import PgDatabase
 
 
@@ -57,9 +57,9 @@ def _calendar(pack: Any) -> WorkingCalendar:
         return calendar_for_spec(pack.calendar)
 
 
-NOTICE_2088 = {"year": 2088, "holidays": ["2088-01-01"], "workdays": ["2088-03-20"]}
-"""A year's notice typed in: its days off (only New Year's Day, for the test) and Sat
-20 March as a make-up working day; none of its days off fall in March."""
+NOTICE_2088 = {"year": 2088, "holidays": [*STATUTORY_2088], "workdays": ["2088-03-20"]}
+"""A year's notice typed in: its days off (the statutory days alone, for the test) and
+Sat 20 March as a make-up working day; none of its days off fall in March."""
 
 
 def _desk(pack: Any, path: Path | ComplaintStore, *notifiers: RecordingNotifier) -> Desk:

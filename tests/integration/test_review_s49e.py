@@ -37,7 +37,7 @@ from complaintcore.desk import Desk
 from complaintcore.rules import load_pack
 from complaintcore.rules.loader import load_pack_data
 from complaintcore.serialization import to_dict
-from tests.helpers import SH
+from tests.helpers import SH, STATUTORY_2088
 
 
 def _edited(days: str = "3d", *, clocks: tuple[str, ...] = ("reply",), **calendar: Any) -> RulePack:
@@ -174,7 +174,7 @@ def test_a_holiday_notice_that_moves_an_escalated_due_time_later_escalates_nothi
     assert (cid, "reply") in before.sweep(at(23, month=3, year=2088)).escalated
     before.close()
 
-    notice = {"year": 2088, "holidays": ["2088-01-01", "2088-03-22"], "workdays": []}
+    notice = {"year": 2088, "holidays": [*STATUTORY_2088, "2088-03-22"], "workdays": []}
     after = _desk(_edited(**years, by_year=[notice]), path)
     assert _reply_due(after, cid, received) == at(24, month=3, hour=18, year=2088)
     swept = after.sweep(at(24, month=3, year=2088))

@@ -87,6 +87,10 @@ class _SourceDays(NamedTuple):
     """Years the source knows make-up days for, around the range (or, with none
     there, in the years before it): empty for a country that has none."""
     version: str
+    statutory: tuple[tuple[date, str], ...] = ()
+    """Of the years the source only guesses (after the last with make-up days): its
+    statutory days (法定节假日, the holidays not marked "observed"), each with its
+    English name.  A notice always gives them off, so a typed year must list them."""
 
 
 CACHE_ENV = "COMPLAINTCORE_CACHE_DIR"
@@ -169,8 +173,20 @@ def _ask_holidays(
         )
         known = {d.year for d in getattr(earlier, "weekend_workdays", ())}
     version = getattr(holidays_pkg, "__version__", None) or _holidays_version() or "?"
+    guessed = [y for y in range(first, last + 1) if known and y > max(known)]
+    statutory: list[tuple[date, str]] = []
+    if guessed:  # without "observed" days: the statutory ones alone, named in English
+        bare = holidays_pkg.country_holidays(
+            code, subdiv=sub, years=guessed, categories=cats, observed=False, language="en_US"
+        )
+        statutory = sorted((d, str(name)) for d, name in bare.items() if d.year in guessed)
     return _SourceDays(
-        frozenset(works), frozenset(hols), frozenset(source.weekend), frozenset(known), version
+        frozenset(works),
+        frozenset(hols),
+        frozenset(source.weekend),
+        frozenset(known),
+        version,
+        tuple(statutory),
     )
 
 
@@ -184,6 +200,7 @@ def _read_days(path: Path, version: str) -> _SourceDays | None:
             frozenset(int(d) for d in data["weekend"]),
             frozenset(int(y) for y in data["makeup_years"]),
             version,
+            tuple((date.fromordinal(int(d)), str(name)) for d, name in data["statutory"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -196,6 +213,7 @@ def _write_days(path: Path, days: _SourceDays) -> None:
         "hols": sorted(d.toordinal() for d in days.hols),
         "weekend": sorted(days.weekend),
         "makeup_years": sorted(days.makeup_years),
+        "statutory": [[d.toordinal(), name] for d, name in days.statutory],
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -414,13 +432,23 @@ _GUESSED_YEAR_WITHOUT_DAYS_OFF = (
 )
 
 
+_GUESSED_YEAR_WITHOUT_STATUTORY_DAYS = (
+    "leaves out {count} of the statutory holidays (法定节假日) the holiday source names"
+    " for {year}: {days}; a statutory holiday is always a day off, and a year typed in"
+    " replaces the source's guess, so each day left out would be a working day: type"
+    " every day off (放假) of the notice"
+)
+
+
 def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
     """Make-up days typed in per year (``[[calendar.by_year]]``) that the holiday
     source has as public holidays: a typo that would work a statutory holiday such
     as 正月初一 and bring every deadline across it a day early.  And a year the
-    source only guesses, typed in without days off: the typed year replaces the
-    guess, so it would have no holidays at all.  Asked only of a pack that types
-    years in."""
+    source only guesses, typed in without days off, or without one of the
+    statutory days (法定节假日) the source names for it: the typed year replaces
+    the guess, so each day left out would be worked (review s54R1 F01: a notice
+    typed as far as the Spring Festival made National Day a working day).  Asked
+    only of a pack that types years in."""
     if not spec.country or not spec.by_year:
         return []
     code, sub = _split(spec.country, None)
@@ -434,12 +462,36 @@ def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
             if entry.year in guessed and not entry.holidays
         ),
         *(
+            _statutory_left_out(spec, days, i)
+            for i, entry in enumerate(spec.by_year)
+            if entry.year in guessed and entry.holidays and _left_out(spec, days, i)
+        ),
+        *(
             FieldProblem(f"calendar.by_year[{i}].workdays[{j}]", _MAKEUP_ON_HOLIDAY)
             for i, entry in enumerate(spec.by_year)
             for j, day in enumerate(entry.workdays)
             if day in days.hols
         ),
     ]
+
+
+def _left_out(spec: CalendarSpec, days: _SourceDays, i: int) -> list[tuple[date, str]]:
+    """The statutory days of ``by_year[i]``'s year that its holidays (and the
+    pack's own ``holidays``, off all the same) leave out, in date order.  One typed
+    as a make-up day is refused as that (:data:`_MAKEUP_ON_HOLIDAY`): one slip, one
+    problem."""
+    entry = spec.by_year[i]
+    typed = {*entry.holidays, *spec.holidays, *entry.workdays}
+    return [(d, name) for d, name in days.statutory if d.year == entry.year and d not in typed]
+
+
+def _statutory_left_out(spec: CalendarSpec, days: _SourceDays, i: int) -> FieldProblem:
+    missing = _left_out(spec, days, i)
+    shown = ", ".join(f"{d.isoformat()} ({name})" for d, name in missing)
+    reason = _GUESSED_YEAR_WITHOUT_STATUTORY_DAYS.format(
+        count=len(missing), year=spec.by_year[i].year, days=shown
+    )
+    return FieldProblem(f"calendar.by_year[{i}].holidays", reason)
 
 
 def _split(country: object, subdiv: str | None) -> tuple[str, str | None]:

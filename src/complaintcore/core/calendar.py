@@ -588,14 +588,16 @@ class WorkingCalendar:
         return text
 
     def _outside(self, name: str, s: int) -> NoWorkingTimeError:
-        when = datetime.fromtimestamp(s, _UTC).isoformat()
+        """``name`` is the argument's (``b``): a deadline's refusal leaves it out
+        (``extra["argument"]``); the time is the calendar's wall clock."""
+        when = datetime.fromtimestamp(s, self.tz).isoformat()
         return NoWorkingTimeError(
             f"{name}: {when} is outside the calendar ({self._years_text()})",
-            extra={"years": self.years, "refused": self._ends_refused()},
+            extra={"years": self.years, "refused": self._ends_refused(), "argument": name},
         )
 
     def _exhausted(self, s: int) -> NoWorkingTimeError:
-        when = datetime.fromtimestamp(s, _UTC).isoformat()
+        when = datetime.fromtimestamp(s, self.tz).isoformat()
         return NoWorkingTimeError(
             f"not enough working time after {when} in the calendar ({self._years_text()})",
             extra={"years": self.years, "refused": self._ends_refused()},

@@ -718,6 +718,10 @@ def _measured(
         if "clock" in extra:  # named already, by the clock whose breach starts this one
             raise
         what = "duty" if isinstance(spec, DutySpec) else "clock"
+        reason = str(exc)
+        argument = extra.get("argument")
+        if isinstance(argument, str) and reason.startswith(f"{argument}: "):
+            reason = reason[len(argument) + 2 :]  # WorkingCalendar's own argument ("b")
         years = extra.get("years")
         end = ""
         if isinstance(years, tuple) and extra.get("refused"):
@@ -728,7 +732,7 @@ def _measured(
         elif isinstance(years, tuple):
             end = f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"
         raise NoWorkingTimeError(
-            f"{what} {spec.name}: {exc}{end}", extra={**extra, "clock": spec.name}
+            f"{what} {spec.name}: {reason}{end}", extra={**extra, "clock": spec.name}
         ) from None
 
 

@@ -917,11 +917,30 @@ class Desk:
         first, last = cal.years
         year = now.astimezone(cal.tz).year
         if not first <= year <= last:
-            # past the end: what came due after it waits for a longer calendar
-            hint = "; extend the rule pack's [calendar] last_year" if year > last else ""
-            raise InvalidInputError(
-                "now", f"outside the calendar's years ({first}-{last} in {cal.tz.key}){hint}"
-            )
+            # past the end: what came due after it waits for a longer calendar, or,
+            # where the pack refuses the years the holiday source lacks (调休), for
+            # those years typed in: raising last_year changes nothing (review s54R1 F02)
+            years = f"{first}-{last} in {cal.tz.key}"
+            refused = [y for y in range(last + 1, year + 1) if y in cal.uncovered_years]
+            if year > last and len(refused) == year - last:
+                later = sorted(y for y in cal.uncovered_years if y > last)
+                years += (  # as WorkingCalendar words its years
+                    f"; {_years_span(later)} refused: the holiday source has no make-up-day"
+                    " (调休) data there and the rule pack refuses such deadlines"
+                )
+                raise InvalidInputError(
+                    "now",
+                    f"outside the calendar's years ({years}); the calendar ends on"
+                    f" {last}-12-31 until {_years_span(refused)}'s days are typed into"
+                    " [[calendar.by_year]] of the rule pack",
+                )
+            if year > last:
+                raise InvalidInputError(
+                    "now",
+                    f"outside the calendar's years ({years}); extend the rule pack's"
+                    " [calendar] last_year",
+                )
+            raise InvalidInputError("now", f"outside the calendar's years ({years})")
 
     def _require_in_calendar(self, received_at: datetime) -> None:
         """DL-1..3: a complaint received before the calendar's first year has no
@@ -4465,3 +4484,11 @@ def _with_receiver_unit(intake: Intake, unit: str) -> Intake:
         object.__setattr__(new, name, getattr(intake, name))
     object.__setattr__(new, "receiver_unit", unit)
     return new
+
+
+def _years_span(years: Sequence[int]) -> str:
+    """``2027-2030`` for a run of years, ``2027, 2029`` otherwise (as the calendar's
+    own errors name years)."""
+    if len(years) > 1 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(str(y) for y in years)
