@@ -1657,8 +1657,10 @@ class _Simulation:
         message = message or "正在核查处理，将尽快答复 / we are looking into it"
         # DL-3: the reply that cannot solve it at once agrees a new date with the owner
         # (a promise, DL-5): two hours after the session with them, else by the
-        # close of the working day after the next eight working hours
-        due = self.cal.end_of_working_day(self.cal.add(now, timedelta(hours=8)))
+        # close of the working day after the next eight working hours; a late
+        # department's owner is given 48 working hours, which it keeps
+        hours = 48 if life.scenario == "late" else 8
+        due = self.cal.end_of_working_day(self.cal.add(now, timedelta(hours=hours)))
         if life.session_at is not None and life.session_at + timedelta(hours=2) > now:
             due = life.session_at + timedelta(hours=2)
         self.settle(
