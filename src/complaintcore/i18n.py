@@ -1660,6 +1660,20 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("a final reply answers the complaint; drop the reason (REC-4)"), {}),
+    (
+        N_(
+            "a reply that cannot solve the complaint at once agrees a new date with "
+            "the complainant (DL-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "only a reply that cannot solve the complaint at once agrees a new date "
+            "(give its reason, REC-4); otherwise make a promise (DL-5)"
+        ),
+        {},
+    ),
     (N_("name the concentrated issue"), {}),
     (N_("is not an issue id: an issue is named I- and the id of its earliest complaint"), {}),
     (N_("must include the complaint itself"), {}),

@@ -101,7 +101,12 @@ def test_an_explanation_of_a_complaint_about_a_staff_member_needs_the_rung_that_
         "rung front_line is below senior_management: a complaint about a staff member"
         " is answered at the rung that handles it (ESC-4)"
     )
-    unanswerable = Reply(actor="SR-102", message="需进一步核实", unanswerable_reason="待查")
+    unanswerable = Reply(
+        actor="SR-102",
+        message="需进一步核实",
+        unanswerable_reason="待查",
+        agreed_due=at(10, 17),  # DL-3: with its new date, refused for the rung alone
+    )
     error = refused(desk, rude.id, unanswerable, at(10, 11))
     assert "complaint_handler is below senior_management" in error.reason
     assert clock(desk, rude.id, "reply", at(10, 12)) == "running"

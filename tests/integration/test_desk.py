@@ -1124,7 +1124,12 @@ def test_the_person_complained_about_is_never_told_nor_shown(
     c = desk.receive(intake(summary="客服主管态度恶劣", target=target), now=clock())
     desk.act(
         c.id,
-        Reply(actor="SR-001", message="需调查", unanswerable_reason="需调取录音"),
+        Reply(
+            actor="SR-001",
+            message="需调查",
+            unanswerable_reason="需调取录音",
+            agreed_due=clock() + timedelta(days=3),  # DL-3: a new date agreed
+        ),
         now=clock.advance(minutes=5),
     )
     desk.deliver(clock())  # the outbox is sent apart from intake

@@ -155,8 +155,13 @@ def test_a_command_on_every_member_reads_the_issues_complainants_once(
     monkeypatch.setattr(fellows, "Literals", Counted)
     with issue_of(8) as it:
         reason = "业主2（7-1002）和业主5（13912340005）说困了半小时"
-        reply = Reply(actor="SR-101", message="需查电梯维保记录", unanswerable_reason=reason)
         at = T0 + timedelta(days=1)
+        reply = Reply(
+            actor="SR-101",
+            message="需查电梯维保记录",
+            unanswerable_reason=reason,
+            agreed_due=at + timedelta(days=3),  # DL-3: a new date agreed
+        )
         assert sorted(it.desk.act_on_issue(it.issue, reply, now=at).done) == sorted(it.ids)
         assert it.store.issue_reads == 1  # the listing act_on_issue starts from
         assert it.store.people_read == Counter(dict.fromkeys(it.ids, 1))

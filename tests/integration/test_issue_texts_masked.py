@@ -12,7 +12,7 @@ a phone's and room's last two (docs/security.md).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 
@@ -162,6 +162,7 @@ def test_an_issue_wide_reason_is_masked_for_every_member_in_a_masked_message() -
             actor="SR-101",
             message="需查电梯维保记录",
             unanswerable_reason="王小明（7-702）说困了半小时，待维保公司核实",
+            agreed_due=at + timedelta(days=3),  # DL-3: a new date agreed
         )
         assert sorted(desk.act_on_issue(issue, reply, now=at).done) == sorted(ids)
         desk.deliver(at)

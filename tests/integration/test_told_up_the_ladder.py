@@ -161,7 +161,12 @@ def unanswerable(desk: Desk, case: Intake, *, department: str = "", replier: str
     replier = replier or (clerk if department else c.state.handler)
     desk.act(
         c.id,
-        Reply(actor=replier, message="需要评估", unanswerable_reason="需外包公司现场评估"),
+        Reply(
+            actor=replier,
+            message="需要评估",
+            unanswerable_reason="需外包公司现场评估",
+            agreed_due=at(5, 17),  # DL-3: a new date agreed
+        ),
         now=at(2, 11),
     )
     desk.deliver(at(2, 11))

@@ -195,8 +195,16 @@ def test_evidence_is_attached_as_an_event(run: Runner) -> None:
 
 @pytest.mark.procedure("REC-4")
 def test_reply_records_why_it_cannot_be_answered_at_once(run: Runner) -> None:
-    c = run(Reply(actor="h-1", message="需要工程部查看", unanswerable_reason="需上门检查"))
-    assert "replied:unanswerable" in c.events[-1].tags()
+    new_date = datetime(2025, 11, 20, 17, 0, tzinfo=SH)  # DL-3: agreed with the complainant
+    c = run(
+        Reply(
+            actor="h-1",
+            message="需要工程部查看",
+            unanswerable_reason="需上门检查",
+            agreed_due=new_date,
+        )
+    )
+    assert "replied:unanswerable" in c.events[-2].tags()
     with pytest.raises(InvalidInputError) as info:
         run(Reply(actor="h-1", message="done", final=True, unanswerable_reason="x"))
     assert info.value.path == "unanswerable_reason"
@@ -212,7 +220,12 @@ def test_the_department_head_hears_why_it_cannot_be_answered_at_once() -> None:
     at = datetime(2025, 11, 10, 9, 30, tzinfo=SH)  # a Monday, SR-201 on duty (08-17)
     c = desk.receive(intake(received_at=at, receiver="SR-103"), now=at, route=False)
     assert c.state.department == "engineering"
-    reply = Reply(actor="SR-102", message="需工程部查看", unanswerable_reason="需上门检查管道")
+    reply = Reply(
+        actor="SR-102",
+        message="需工程部查看",
+        unanswerable_reason="需上门检查管道",
+        agreed_due=at + timedelta(days=3),  # DL-3: the new date agreed
+    )
     desk.act(c.id, reply, now=at + timedelta(minutes=10))
     desk.deliver(at + timedelta(minutes=10))
     told = [(n, r) for n, r in notes.sent if n.complaint_id == c.id and n.topic == "unanswerable"]

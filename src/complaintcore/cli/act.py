@@ -348,6 +348,15 @@ def act_handle(ctx: Ctx, complaint_id: str, actor: str, result: str, department:
     default="",
     help=N_("Why it cannot be answered at once; the department head is told (REC-4)."),
 )
+@click.option(
+    "--agreed-due",
+    type=DateTimeType(),
+    default=None,
+    help=N_(
+        "With --unanswerable: the new date agreed with the complainant, "
+        "kept as a promise (DL-3, DL-5)."
+    ),
+)
 @without_helpers_option
 def act_reply(
     ctx: Ctx,
@@ -357,6 +366,7 @@ def act_reply(
     final: bool,
     explanation: bool,
     unanswerable_reason: str,
+    agreed_due: datetime | None,
     without_helpers: bool,
 ) -> None:
     from complaintcore.core.workflow import Reply
@@ -370,6 +380,7 @@ def act_reply(
             final=final,
             explanation=explanation,
             unanswerable_reason=unanswerable_reason,
+            agreed_due=ctx.at(agreed_due) if agreed_due else None,
             without_helpers=without_helpers,
         ),
     )

@@ -90,7 +90,6 @@ from complaintcore.core.workflow import (
     Forward,
     Handle,
     Pause,
-    Promise,
     RecordCause,
     RecordSanction,
     Reopen,
@@ -1656,21 +1655,21 @@ class _Simulation:
         reason, message = family.interim
         reason = reason or "需要相关部门进一步核查"
         message = message or "正在核查处理，将尽快答复 / we are looking into it"
-        after = self.settle(
+        # DL-3: the reply that cannot solve it at once agrees a new date with the owner
+        # (a promise, DL-5): two hours after the session with them, else by the
+        # close of the working day after the next eight working hours; a late
+        # department's owner is given 48 working hours, which it keeps
+        hours = 48 if life.scenario == "late" else 8
+        due = self.cal.end_of_working_day(self.cal.add(now, timedelta(hours=hours)))
+        if life.session_at is not None and life.session_at + timedelta(hours=2) > now:
+            due = life.session_at + timedelta(hours=2)
+        self.settle(
             c,
-            lambda sid: Reply(actor=sid, message=message, unanswerable_reason=reason),
+            lambda sid: Reply(
+                actor=sid, message=message, unanswerable_reason=reason, agreed_due=due
+            ),
             now,
         )
-        if after is None or life.scenario == "late":
-            return
-        if life.session_at is not None:
-            due = life.session_at + timedelta(hours=2)
-        else:
-            due = self.cal.end_of_working_day(self.cal.add(now, timedelta(hours=8)))
-        if due > now:
-            self.settle(
-                after, lambda sid: Promise(actor=sid, due=due, note="与业主约定答复时间"), now
-            )
 
     def do_pause(self, life: _Life, c: Complaint, now: datetime) -> None:
         self.run_by(

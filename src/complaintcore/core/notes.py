@@ -17,6 +17,7 @@ from typing import Final
 from complaintcore.core.rulepack import RulePack
 
 __all__ = [
+    "AGREED_WHEN_UNANSWERABLE",
     "ESCALATED_UNSATISFIED",
     "REACHED_CUSTOMER_SERVICE",
     "REOPENED_UNSATISFIED",
@@ -43,6 +44,10 @@ _REQUIRED: Final = (
     "按等级或投诉对象须由此层级处理（ESC-3/ESC-4）",
     "required by grade or target (ESC-3/ESC-4)",
 )
+_AGREED: Final = (
+    "不能马上解决，与客户再议解决时间（DL-3）",
+    "cannot be solved at once: a new date agreed with the complainant (DL-3)",
+)
 _REACHED: Final = ("转交客服部（超时，IN-5）", "reached customer service, late (IN-5)")
 
 REOPENED_UNSATISFIED: Final = _both(*_REOPENED)
@@ -51,6 +56,8 @@ ESCALATED_UNSATISFIED: Final = _both(*_ESCALATED)
 """VIS-1: why an unsatisfied visit takes a complaint one rung up."""
 REQUIRED_RUNG: Final = _both(*_REQUIRED)
 """ESC-3, ESC-4: why an assignment first moves a complaint up the ladder."""
+AGREED_WHEN_UNANSWERABLE: Final = _both(*_AGREED)
+"""DL-3: the promise a reply that cannot solve the complaint at once records."""
 REACHED_CUSTOMER_SERVICE: Final = f"{_REACHED[0]}/ {_REACHED[1]}"  # no space before "/", as stored
 """IN-5: the sweep's forward of a complaint another unit never passed on."""
 
@@ -59,6 +66,7 @@ _FIXED: Final = {
     ESCALATED_UNSATISFIED: _ESCALATED,
     REQUIRED_RUNG: _REQUIRED,
     REACHED_CUSTOMER_SERVICE: _REACHED,
+    AGREED_WHEN_UNANSWERABLE: _AGREED,
 }
 
 

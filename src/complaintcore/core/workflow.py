@@ -313,6 +313,12 @@ class Handle(Command):
 class Reply(Command):
     """A reply: interim, final, or an explanation (VAL-3); REC-4 reason if not answerable.
 
+    DL-3: a reply that cannot solve the complaint at once agrees a new date with
+    the complainant, ``agreed_due``; it is recorded as a promise (a ``Promised``
+    event with the reply), so the DL-5 ``promise`` clock runs to it.  Where an
+    unanswerable reply meets a reply deadline (a pack clock stops on
+    ``replied:unanswerable``) the date is required.
+
     HDL-4: a final reply waits for the helping departments' parts (``handle``
     with their department); ``without_helpers`` gives it without those still
     missing, and the reply records which.
@@ -323,6 +329,7 @@ class Reply(Command):
     final: bool = False
     explanation: bool = False
     unanswerable_reason: str = ""
+    agreed_due: datetime | None = None
     issue: str = ""
     without_helpers: bool = False
 
@@ -626,7 +633,7 @@ _RECORDS: dict[type[Command], tuple[type[Event], ...]] = {
     Assign: (Assigned, Escalated),
     Promise: (Promised,),
     Handle: (Handled,),
-    Reply: (Replied,),
+    Reply: (Replied, Promised),
     Escalate: (Escalated,),
     Pause: (Paused,),
     Resume: (Resumed,),
@@ -1519,6 +1526,7 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
         )
     if cmd.unanswerable_reason:
         require_reason(cmd.unanswerable_reason)
+    _check_agreed_due(cmd, pack, now)
     if cmd.issue and cmd.issue != c.state.issue:
         raise InvalidInputError("issue", "the complaint is not part of this concentrated issue")
     if cmd.without_helpers and not cmd.final:
@@ -1544,7 +1552,43 @@ def _reply(c: Complaint, cmd: Reply, pack: RulePack, now: datetime) -> tuple[Eve
             issue=cmd.issue,
             went_ahead_without=missing,
         ),
+        *(
+            ()
+            if cmd.agreed_due is None
+            else (
+                Promised(
+                    at=now, actor=cmd.actor, due=cmd.agreed_due, note=notes.AGREED_WHEN_UNANSWERABLE
+                ),
+            )
+        ),
     )
+
+
+def _unanswerable_meets_deadline(pack: RulePack) -> bool:
+    """DL-3: whether an unanswerable reply (REC-4) meets one of ``pack``'s deadlines
+    (a clock stops on ``replied:unanswerable``), so it must agree a new date."""
+    return any("replied:unanswerable" in spec.stop for spec in pack.clocks)
+
+
+def _check_agreed_due(cmd: Reply, pack: RulePack, now: datetime) -> None:
+    """DL-3: a reply that cannot solve the complaint at once agrees a new date."""
+    if cmd.agreed_due is None:
+        if cmd.unanswerable_reason and _unanswerable_meets_deadline(pack):
+            raise InvalidInputError(
+                "agreed_due",
+                "a reply that cannot solve the complaint at once agrees a new date with "
+                "the complainant (DL-3)",
+            )
+        return
+    require_aware(cmd.agreed_due, "agreed_due")
+    if not cmd.unanswerable_reason:
+        raise InvalidInputError(
+            "agreed_due",
+            "only a reply that cannot solve the complaint at once agrees a new date "
+            "(give its reason, REC-4); otherwise make a promise (DL-5)",
+        )
+    if as_instant(cmd.agreed_due) <= as_instant(now):
+        raise InvalidInputError("agreed_due", "a promised time must be in the future")
 
 
 def helpers_owed(complaint: Complaint, pack: RulePack) -> tuple[str, ...]:
