@@ -106,6 +106,7 @@ __all__ = [
     "notification_to_json",
     "outbox_item",
     "parse_utc",
+    "put_off_untried",
     "stored_time",
     "to_utc_text",
     "unreadable",
@@ -411,6 +412,26 @@ def waits_too_long(
     if start is None or due is None or kept_at != attempts:
         return False
     return parse_utc(due) - parse_utc(start) > longest
+
+
+def put_off_untried(
+    created: str | None, due: str | None, longest: timedelta, *, attempts: int, now: datetime
+) -> bool:
+    """Whether a message never tried since its queueing or its retry by hand
+    (``attempts`` 0) is due at ``due`` (stored text) later than ``longest`` after
+    the later of its queueing ``created`` (stored text, fixed by the ledger's digest
+    of the commit that queued it) and ``now`` (the check's time), whatever the time
+    its wait counts from and the attempts kept with it say: such a message has no
+    retry time but the one a retry by hand gave it, that retry's ``now``, never
+    later than the check's.  Its wait columns are covered by no seal or ledger, so
+    one blanked, or moved as far ahead as the retry time, hid the edit
+    (review s54R6 F01)."""
+    if attempts != 0 or due is None:
+        return False
+    start = require_aware(now, "now")
+    if created:
+        start = max(start, parse_utc(created))
+    return parse_utc(due) - start > longest
 
 
 class FailedAt:

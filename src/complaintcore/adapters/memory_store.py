@@ -66,6 +66,7 @@ from complaintcore.adapters.chain import (
     notification_to_json,
     outbox_item,
     parse_utc,
+    put_off_untried,
     to_utc_text,
     wait_start,
     waits_too_long,
@@ -1215,13 +1216,20 @@ class MemoryStore(FailedAt):
         latest = claims_end_by(claim_time(self._clock), longest)
         return self._waiting_ids(lambda i: i.claimed_until is not None and i.claimed_until > latest)
 
-    def overlong_retries(self, longest: timedelta) -> list[int]:
+    def overlong_retries(self, longest: timedelta, *, now: datetime | None = None) -> list[int]:
         """Like :meth:`SqliteStore.overlong_retries`: pending items due later than the
-        time their wait counts from plus ``longest``."""
+        time their wait counts from plus ``longest``, and never-tried ones due later
+        than the later of their queueing and ``now`` plus ``longest``."""
         bound = check_longest(longest)
+        at = claim_time(self._clock) if now is None else now
         return self._waiting_ids(
-            lambda i: waits_too_long(
-                i.waits_from, i.next_attempt_at, bound, kept_at=i.waits_at, attempts=i.attempts
+            lambda i: (
+                waits_too_long(
+                    i.waits_from, i.next_attempt_at, bound, kept_at=i.waits_at, attempts=i.attempts
+                )
+                or put_off_untried(
+                    i.created_at, i.next_attempt_at, bound, attempts=i.attempts, now=at
+                )
             )
         )
 

@@ -3268,13 +3268,17 @@ class PostgresStore(FailedAt):
         return [int(r[0]) for r in found]
 
     @_translated
-    def overlong_retries(self, longest: timedelta) -> list[int]:
+    def overlong_retries(self, longest: timedelta, *, now: datetime | None = None) -> list[int]:
         """Ids of the pending items due later than the time their wait counts from plus
-        ``longest``, in id order (``Desk.verify`` reports them; review s51C F03); read
-        through ``outbox_pending``."""
+        ``longest``, in id order (``Desk.verify`` reports them; review s51C F03), and
+        of those never tried due later than the later of their queueing and ``now``
+        (``None``: the store's clock) plus ``longest``, whatever their wait columns
+        say (review s54R6 F01); read through ``outbox_pending``."""
         bound = check_longest(longest)
+        at = None if now is None else require_aware(now, "now")
+        args = (self._tenant, bound, at, self._clock_value(), bound)
         with self._reading() as conn:
-            found = conn.execute(self._sql.overlong_retries, (self._tenant, bound)).fetchall()
+            found = conn.execute(self._sql.overlong_retries, args).fetchall()
         return [int(r[0]) for r in found]
 
     @_translated
@@ -4021,8 +4025,11 @@ class _Statements:
         )
         self.overlong_retries = (
             f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
-            " AND dropped_at IS NULL AND waits_at = attempts"
-            " AND next_attempt_at > waits_from + %s ORDER BY id"
+            " AND dropped_at IS NULL AND next_attempt_at IS NOT NULL"
+            " AND ((waits_at = attempts AND next_attempt_at > waits_from + %s)"
+            # never tried: whatever its wait columns say (review s54R6 F01)
+            " OR (attempts = 0 AND next_attempt_at > greatest(created_at,"
+            f" coalesce(%s::timestamptz, {_CLOCK})) + %s)) ORDER BY id"
         )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"

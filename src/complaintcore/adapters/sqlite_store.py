@@ -89,6 +89,7 @@ from complaintcore.adapters.chain import (
     notification_to_json,
     outbox_item,
     parse_utc,
+    put_off_untried,
     stored_time,
     to_utc_text,
     wait_start,
@@ -2457,16 +2458,21 @@ class SqliteStore(FailedAt):
         return [int(r[0]) for r in found]
 
     @_translated
-    def overlong_retries(self, longest: timedelta) -> list[int]:
+    def overlong_retries(self, longest: timedelta, *, now: datetime | None = None) -> list[int]:
         """Ids of the pending items due later than the time their wait counts from
-        plus ``longest``, in id order (``Desk.verify`` reports them; review s51C F03);
+        plus ``longest``, in id order (``Desk.verify`` reports them; review s51C F03),
+        and of those never tried (no attempt since their queueing or retry by hand)
+        due later than the later of their queueing and ``now`` (``None``: the store's
+        clock) plus ``longest``, whatever their wait columns say (review s54R6 F01);
         read through ``outbox_pending``, the items with a retry time only."""
         bound = check_longest(longest)
+        at = claim_time(self._clock) if now is None else now
         found = self._conn().execute(_RETRY_TIMES, (self._tenant,)).fetchall()
         return [
             int(i)
-            for i, start, due, kept_at, attempts in found
+            for i, start, due, kept_at, attempts, created in found
             if waits_too_long(start, due, bound, kept_at=kept_at, attempts=attempts)
+            or put_off_untried(created, due, bound, attempts=attempts, now=at)
         ]
 
     def _claim_stamp(self) -> str:
@@ -3839,13 +3845,14 @@ every item waiting (review s50O F01: it read every dead letter's row, 64 ms a pa
 for 81,683)."""
 
 _RETRY_TIMES = (
-    "SELECT id, waits_from, next_attempt_at, waits_at, attempts FROM outbox"
+    "SELECT id, waits_from, next_attempt_at, waits_at, attempts, created_at FROM outbox"
     " INDEXED BY outbox_pending"
     " WHERE tenant = ? AND delivered_at IS NULL AND dropped_at IS NULL"
-    " AND next_attempt_at IS NOT NULL AND waits_from IS NOT NULL ORDER BY id"
+    " AND next_attempt_at IS NOT NULL ORDER BY id"
 )
-"""Waiting items with a retry time and the time their wait counts from (what verify
-compares: review s51C F03)."""
+"""Waiting items with a retry time, the time their wait counts from and their
+queueing (what verify compares: review s51C F03; a never-tried one whatever its
+wait columns say: review s54R6 F01)."""
 
 _PENDING_COUNTS = (
     "SELECT notifier, count(*) FROM outbox INDEXED BY outbox_live"

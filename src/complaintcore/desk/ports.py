@@ -1188,6 +1188,15 @@ class RetryHealthStore(ComplaintStore, Protocol):
         it (a process of the previous release: the store keeps the attempt count the
         start was kept at; review s51R12 F01).
 
+        The built-in stores take a keyword ``now`` too (the desk passes its check's
+        time to a store whose method has that parameter): an item never tried since
+        its queueing or its retry by hand (``attempts`` 0), which has no retry time
+        but that retry's ``now``, is named when due later than the later of its
+        queueing (``created_at``, fixed by the ledger) and ``now`` (without it, the
+        store's clock) plus ``longest``, whatever the time its wait counts from and
+        the attempt count kept with it say: those two are covered by no seal or
+        ledger (review s54R6 F01).
+
         :raises InvalidInputError: ``longest`` is not a timedelta of 0 or more
             (path ``longest``).
         """
