@@ -16,6 +16,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping
@@ -335,9 +336,23 @@ def calendar_from_holidays(
             HolidayDataWarning(
                 f"calendar {country} (holidays {days.version}): {calendar.coverage_warning()}"
             ),
-            stacklevel=2,
+            stacklevel=_outside_level(),
         )
     return calendar
+
+
+_PACKAGE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "")
+
+
+def _outside_level() -> int:
+    """The ``stacklevel`` of the first caller outside complaintcore, for a warning
+    of the function calling this: the host's line, whether it called
+    :func:`calendar_from_holidays` or went through :func:`calendar_for_spec` and its
+    cache (what ``skip_file_prefixes`` does from Python 3.12; review s54R9 F02)."""
+    level, frame = 2, sys._getframe(2)  # 1 is the warning function, 2 its caller
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 def calendar_for_spec(spec: CalendarSpec) -> WorkingCalendar:

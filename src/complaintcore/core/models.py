@@ -496,7 +496,7 @@ class TargetPerson:
     department: str = attrs.field(default="", validator=_text("target.department"))
 
 
-def _channel(value: object) -> Channel:
+def _channel(value: Channel | str) -> Channel:
     """IN-1: a channel as ``--channel`` takes it (width, case, spaces, labels), so a
     file's column and the option agree (review s35A F07)."""
     found = Channel.named(value) if isinstance(value, str) else None

@@ -155,31 +155,31 @@ def _actor(_inst: object, _attr: Any, value: str) -> None:
         raise InvalidInputError("actor", "every command needs the id of the person acting (REC-5)")
 
 
-def _validity(value: object) -> Validity:
+def _validity(value: Validity | str) -> Validity:
     return Validity.parse(value, "validity")
 
 
-def _kind(value: object) -> Kind | None:
+def _kind(value: Kind | str | None) -> Kind | None:
     return None if value is None else Kind.parse(value, "kind")
 
 
-def _grade_of(value: object) -> Grade | None:
+def _grade_of(value: Grade | str | None) -> Grade | None:
     return None if value is None else Grade.parse(value, "grade")
 
 
-def _trigger(value: object) -> Trigger:
+def _trigger(value: Trigger | str) -> Trigger:
     return Trigger.parse(value, "trigger")
 
 
-def _measure_kind(value: object) -> MeasureKind:
+def _measure_kind(value: MeasureKind | str) -> MeasureKind:
     return MeasureKind.parse(value, "kind")
 
 
-def _outcome(value: object) -> Outcome:
+def _outcome(value: Outcome | str) -> Outcome:
     return Outcome.parse(value, "outcome")
 
 
-def _strings(value: object) -> tuple[str, ...]:
+def _strings(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list | tuple):
@@ -187,7 +187,7 @@ def _strings(value: object) -> tuple[str, ...]:
     raise InvalidInputError("remedies", "expected a list of remedies (text)")
 
 
-def _facts(value: Iterable[object]) -> frozenset[Fact]:
+def _facts(value: Iterable[Fact | str]) -> frozenset[Fact]:
     if isinstance(value, (str, Fact)):
         value = (value,)
     if not isinstance(value, Iterable):

@@ -181,11 +181,11 @@ def _tenant_name(_instance: object, _attribute: object, value: object) -> None:
     check_tenant(value)
 
 
-def _notifiers_table(value: object) -> Mapping[str, Any]:
+def _notifiers_table(value: Mapping[str, object]) -> Mapping[str, Any]:
     return _table(value, "notifiers")
 
 
-def _plugins_table(value: object) -> Mapping[str, Any]:
+def _plugins_table(value: Mapping[str, object]) -> Mapping[str, Any]:
     return _table(value, "plugins")
 
 
@@ -232,7 +232,7 @@ def _plugins_repr(value: Mapping[str, Any]) -> str:
     return f"<tables: {', '.join(map(str, value)) or 'none'}>"
 
 
-def _parameters_table(value: object) -> Mapping[str, str]:
+def _parameters_table(value: Mapping[str, str]) -> Mapping[str, str]:
     table = _table(value, "pack_parameters")
     for key, text in table.items():
         if not isinstance(text, str):
