@@ -360,17 +360,31 @@ class Translator:
         return self(N_(" or ")).join(parts)
 
     def sanction_outstanding(self, owed: OutstandingSanction, *, listed: bool = False) -> str:
-        """PEN-1, PEN-2: a sanction of a lower grade recorded, its grade's outstanding:
-        the line ``show`` prints; ``listed``: the item of ``report --staff``'s list,
-        which names the complaint (the staff member by id only, PRV-1)."""
+        """PEN-1, PEN-2: the sanction of the complaint's grade not recorded (none, or
+        a lighter one of a lower grade): the line ``show`` prints; ``listed``: the
+        item of ``report --staff``'s list, which names the complaint (the staff
+        member by id only, PRV-1)."""
         values = {
             "id": owed.complaint_id,
             "staff": owed.staff_id,
             "grade": self.label(owed.due.grade),
             "measures": self._measures(m.value for m in owed.due.measures),
-            "recorded_grade": self.label(owed.recorded.grade),
-            "recorded": self._measures(owed.recorded.measures),
         }
+        if owed.recorded is None:  # PEN-2: none recorded yet
+            if listed:
+                return self(
+                    N_("{id} {staff}: grade {grade} calls for {measures}; none recorded"),
+                    **values,
+                )
+            return self(
+                N_(
+                    "sanction outstanding (PEN-2): grade {grade} calls for {measures} for {staff};"
+                    " none recorded"
+                ),
+                **values,
+            )
+        values["recorded_grade"] = self.label(owed.recorded.grade)
+        values["recorded"] = self._measures(owed.recorded.measures)
         if listed:
             return self(
                 N_(

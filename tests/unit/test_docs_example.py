@@ -124,7 +124,8 @@ ADOPTION_MD = ROOT / "docs" / "adoption.md"
 REPLAYED = [
     "leak: closed, grade minor, closed 2026-11-06 10:30",
     "lift: in_handling, held by SR-201, reply due 2026-12-03 18:00",
-    "outbox: 3 held, 2 dropped, 1 sent",  # the leak's assigned and duty_owed dropped
+    # the leak's assigned and duty_owed (report to the leader, return visit) dropped
+    "outbox: 4 held, 3 dropped, 1 sent",
     "first sweep: examined 0, escalated 0",
     "2026-11: received 2, valid 2, closed 1, open 1, satisfied visits 1 of 1",
     "  IN-5  to_customer_service: met 2, late 0, breached 0, open 0",
@@ -133,6 +134,8 @@ REPLAYED = [
     "  DL-3  reply_after_result: met 1, late 0, breached 0, open 0",
     "  DL-1  reply: met 1, late 0, breached 0, open 1",
     "  DL-6  major_by_age: met 0, late 0, breached 0, open 1",
+    # answered Wednesday 4 November, visited Friday 6 November: within 2 working days
+    "  VIS-1 return_visit: met 1, late 0, breached 0, open 0",
     "  REC-2 report_to_leader: met 1, late 0, breached 0, open 0",
     "verify: ok",
 ]

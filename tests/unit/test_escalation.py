@@ -153,8 +153,9 @@ def test_an_escalation_naming_no_clock_or_duty_of_the_pack_is_refused_unquoted(
         "clock: names no clock or duty of pack cn-property; expected one or more of "
         "apology, department_result, head_office_call_back, head_office_tracking, "
         "invalid_explained, major_by_age, promise, reply, reply_after_result, "
-        "report_to_leader, site_visit, to_customer_service, to_department, visit_reply, "
-        "written_acknowledgement, written_report, written_sign_off, separated by commas"
+        "report_to_leader, return_visit, site_visit, to_customer_service, to_department, "
+        "visit_reply, written_acknowledgement, written_report, written_sign_off, "
+        "separated by commas"
     )
     zh = translator("zh").error(info.value, r.pack)
     assert zh.startswith(

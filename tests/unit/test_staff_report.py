@@ -157,6 +157,7 @@ def test_a_graded_up_complaint_has_the_sanction_of_its_grade_outstanding() -> No
     (owed,) = row.outstanding
     assert owed.complaint_id == "C-1"
     assert owed.staff_id == "g-1"
+    assert owed.recorded is not None
     assert (owed.recorded.grade, owed.recorded.measures) == (
         Grade.MINOR,
         ("warning", "self_examination"),
@@ -177,15 +178,26 @@ def test_a_graded_up_complaint_has_the_sanction_of_its_grade_outstanding() -> No
     )
 
 
+@pytest.mark.procedure("PEN-1")
 @pytest.mark.procedure("PEN-2")
-def test_no_sanction_is_outstanding_before_the_grade_rises_or_when_none_was_recorded() -> None:
+def test_no_sanction_is_outstanding_before_the_grade_rises_but_one_never_recorded_is() -> None:
+    """PEN-2: the person "receives the sanction of its grade"; PEN-1: minor → warning
+    and written self-examination.  One recorded at its grade owes nothing; one never
+    recorded owes it (review s54R5 F02), listed, not counted."""
     front = PROPERTY.ladder[0].code
     warned = sanctioned(PROPERTY, "C-1", "g-1", front, _nov(3))  # minor, its own sanction
     unsanctioned = sanctioned(PROPERTY, "C-2", "g-1", front, _nov(4), sanction=False)
     assert outstanding_sanction(warned, PROPERTY) is None
-    assert outstanding_sanction(unsanctioned, PROPERTY) is None
+    owed = outstanding_sanction(unsanctioned, PROPERTY)
+    assert owed is not None
+    assert (owed.complaint_id, owed.staff_id, owed.recorded) == ("C-2", "g-1", None)
+    assert (owed.due.grade, set(owed.due.measures)) == (
+        Grade.MINOR,
+        {"warning", "self_examination"},
+    )
     (row,) = staff_report([warned, unsanctioned], PROPERTY, year=2025, month=11, now=NOW).rows
-    assert row.outstanding == ()
+    assert row.outstanding == (owed,)
+    assert (row.sanctions, row.warnings, row.complaints) == (((Grade.MINOR, 1),), 1, 2)
     # as it stood before the regrade (``now`` earlier): nothing outstanding yet
     r = _warned_then_important(PROPERTY)
     before = r.complaint.events[-2].at

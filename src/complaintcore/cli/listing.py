@@ -404,7 +404,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)
-    owed = outstanding_sanction(complaint, desk.pack)  # PEN-2: graded up since its sanction
+    owed = outstanding_sanction(complaint, desk.pack)  # PEN-2: its grade's, not recorded
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
@@ -539,14 +539,18 @@ def _timeline(ctx: Ctx, events: Sequence[dict[str, Any]], desk: Desk) -> Table:
 
 def outstanding_json(owed: OutstandingSanction | None) -> dict[str, object] | None:
     """PEN-2: a sanction outstanding in ``--json`` (``show``, ``report --staff``): the
-    grade's sanction by its codes, and the one recorded."""
+    grade's sanction by its codes, and the one recorded (``None``: none yet)."""
     if owed is None:
         return None
     return {
         "staff_id": owed.staff_id,
         "grade": owed.due.grade.value,
         "measures": [m.value for m in owed.due.measures],
-        "recorded": {"grade": owed.recorded.grade.value, "measures": list(owed.recorded.measures)},
+        "recorded": (
+            None
+            if owed.recorded is None
+            else {"grade": owed.recorded.grade.value, "measures": list(owed.recorded.measures)}
+        ),
     }
 
 

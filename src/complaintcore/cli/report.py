@@ -199,7 +199,7 @@ def staff_json(staff: StaffReport) -> dict[str, object]:
                 "complaint_ids": list(r.complaint_ids),
                 "severe": r.severe,
                 "reasons": list(r.reasons),
-                # PEN-2: graded up after the sanction counted above; not counted itself
+                # PEN-2: its grade's sanction not recorded (none, or graded up since); not counted
                 "outstanding": [
                     {"complaint_id": o.complaint_id, **_outstanding(o)} for o in r.outstanding
                 ],

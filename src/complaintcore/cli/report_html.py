@@ -642,10 +642,11 @@ def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
 
 
 OUTSTANDING_TITLE = N_(
-    "Sanctions outstanding (PEN-2): the grade rose after the sanction; the table counts"
-    " the sanction recorded"
+    "Sanctions outstanding (PEN-2): the grade's sanction is not recorded; the table counts"
+    " only the sanctions recorded"
 )
-"""Above the complaints whose sanction is lighter than their grade's (``report --staff``)."""
+"""Above the complaints whose grade's sanction is not recorded, none or a lighter one
+(``report --staff``)."""
 
 
 def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) -> str:
@@ -686,7 +687,7 @@ def _staff(t: Translator, staff: StaffReport, directory: StaffDirectory | None) 
         if rows
         else _ok(t("No sanctions and no valid complaints about staff this month."))
     )
-    owed = [o for row in staff.rows for o in row.outstanding]  # PEN-2: graded up since
+    owed = [o for row in staff.rows for o in row.outstanding]  # PEN-2: not recorded
     if owed:
         items = "".join(f"<li>{_e(t.sanction_outstanding(o, listed=True))}</li>" for o in owed)
         body += _note(t(OUTSTANDING_TITLE)) + f'<ul class="outstanding">{items}</ul>'

@@ -373,8 +373,9 @@ def print_staff(
 
 
 def _print_outstanding(console: Console, staff: StaffReport, t: Translator) -> None:
-    """PEN-1, PEN-2: each complaint of the table whose grade rose after its sanction,
-    what was recorded and what its grade calls for (review s46L L02)."""
+    """PEN-1, PEN-2: each complaint of the table whose grade's sanction is not
+    recorded (none, or a lighter one before the grade rose), what was recorded and
+    what its grade calls for (review s46L L02, s54R5 F02)."""
     owed = [o for row in staff.rows for o in row.outstanding]
     if not owed:
         return

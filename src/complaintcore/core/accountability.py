@@ -111,39 +111,44 @@ def standing_sanction(events: Iterable[Event]) -> SanctionRecorded | None:
 
 @attrs.frozen
 class OutstandingSanction:
-    """PEN-1, PEN-2: a valid complaint about a staff member whose recorded sanction
-    is of a lower grade than the complaint's grade now: ``due``, the sanction of
-    its grade, is not recorded; ``recorded`` is the one that stands (what the
-    per-staff table counts)."""
+    """PEN-1, PEN-2: a valid, graded complaint about a staff member whose grade's
+    sanction is not recorded: ``due``, the sanction of its grade; ``recorded``,
+    the one that stands (of a lower grade, what the per-staff table counts), or
+    ``None`` when no sanction is recorded at all."""
 
     complaint_id: str
-    recorded: SanctionRecorded
+    recorded: SanctionRecorded | None
     due: SanctionDecision
 
     @property
     def staff_id(self) -> str:
-        """The person sanctioned: the one the recorded sanction names."""
-        return self.recorded.staff_id
+        """The person sanctioned: the one the recorded sanction names, else the one
+        the complaint is about."""
+        return self.recorded.staff_id if self.recorded is not None else self.due.staff_id
 
 
 def outstanding_sanction(complaint: Complaint, pack: RulePack) -> OutstandingSanction | None:
-    """PEN-1, PEN-2: the sanction of the complaint's grade, when a lighter one of a
-    lower grade is all that is recorded (the grade rose after the sanction: GRD-6
-    by hand, DL-6's month); else ``None``.
+    """PEN-1, PEN-2: the sanction of the complaint's grade when it is not recorded;
+    else ``None``.
 
-    ``None`` too for a complaint with no sanction recorded (whether to sanction
-    is the handler's decision: :meth:`RecordSanction`), one no longer a valid
-    complaint (VAL-4: its sanction no longer stands), and a grade the pack
-    gives no sanction.  The points of ``due`` are counted by the rung recorded
-    for the person complained about (:func:`sanction_for`).
+    PEN-2: a staff member the subject of a valid complaint *receives* the sanction
+    of its grade (004 篇2 §4, 篇1 §三.4), so a valid, graded complaint about a staff
+    member owes it from the grade on, open or closed, until it is recorded
+    (:class:`~complaintcore.core.workflow.RecordSanction`): with no sanction
+    recorded (``recorded`` is ``None``), or with a lighter one of a lower grade
+    (the grade rose after the sanction: GRD-6 by hand, DL-6's month).
+
+    ``None`` for a complaint with its grade's sanction (or a heavier one)
+    recorded, one not a valid complaint (VAL-4: no sanction is owed, and a
+    recorded one no longer stands), not graded, not about a staff member, and a
+    grade the pack gives no sanction.  The points of ``due`` are counted by the
+    rung recorded for the person complained about (:func:`sanction_for`).
     """
-    recorded = standing_sanction(complaint.events)
-    if recorded is None:
-        return None
     try:
         due = sanction_for(complaint, pack)
     except (IllegalTransitionError, InvalidInputError):  # not valid, not graded, not about staff
         return None
-    if due.grade.rank <= recorded.grade.rank:
+    recorded = standing_sanction(complaint.events)
+    if recorded is not None and due.grade.rank <= recorded.grade.rank:
         return None
     return OutstandingSanction(complaint.id, recorded, due)

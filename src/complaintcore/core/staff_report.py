@@ -14,8 +14,10 @@ month up per staff member, in one pass over the complaints:
   deducted.  The points come off the evaluation of the month the person
   was complained about (当月考评扣分), whenever the sanction was typed in: a
   complaint of 30 March sanctioned on 1 April counts in March.  Only what was
-  recorded counts: a complaint whose grade rose after its sanction is listed
-  as ``outstanding`` (the sanction of its grade, not recorded) until it is;
+  recorded counts: a complaint whose grade's sanction is not recorded — none
+  recorded yet (PEN-2: the person *receives* it), or a lighter one before the
+  grade rose — is listed as ``outstanding`` (the sanction of its grade) until
+  it is;
 * **valid complaints** about the person are the complaints received in the
   month, valid at ``now`` (VAL-4), whose target (CLS-4) is that person;
 * a month is **severe** (reported to the company) when the person has a
@@ -81,9 +83,10 @@ class StaffMonth:
     ``points`` the evaluation points deducted; ``complaints`` the valid
     complaints about the person received in the month, ``complaint_ids`` their
     ids.  ``severe`` marks a case reported to the company, ``reasons`` why
-    (keys of :data:`SEVERE_REASONS`).  ``outstanding``: the month's complaints
-    counted here by a sanction of a lower grade than their grade now, each with
-    the sanction of its grade, not recorded (not counted in the figures).
+    (keys of :data:`SEVERE_REASONS`).  ``outstanding``: the month's valid
+    complaints about the person (or counted here by a sanction of a lower grade
+    than their grade now) whose grade's sanction is not recorded, each with the
+    sanction of its grade (not counted in the figures until recorded, PEN-2).
     """
 
     staff_id: str
@@ -190,15 +193,16 @@ def staff_report(
         # sanction earns the new grade's, which replaces the lighter one
         standing = standing_sanction(e for e in events if e.at <= now) if sanctioned else None
         if standing is not None:
-            person = people.setdefault(standing.staff_id, _Person())
-            _tally(person, standing)
-            # PEN-2: graded up since: its grade's sanction is not recorded (not counted)
+            _tally(people.setdefault(standing.staff_id, _Person()), standing)
+        if sanctioned and received <= now:
+            # PEN-2: its grade's sanction is not recorded (none, or a lighter one
+            # before the grade rose): listed, not counted
             then = c
             if state is not c.state:  # as it stood at ``now``
                 then = attrs.evolve(c, events=tuple(e for e in events if e.at <= now), state=state)
             owed = outstanding_sanction(then, pack)
             if owed is not None:
-                person.outstanding.append(owed)
+                people.setdefault(owed.staff_id, _Person()).outstanding.append(owed)
         if not (start <= received < end and received <= now):
             continue
         target = state.target or c.intake.target

@@ -1071,9 +1071,9 @@ class Desk:
         return compute_measures(self.get(complaint_id), self.pack, self.calendar, now)
 
     def outstanding_sanction(self, complaint_id: str) -> OutstandingSanction | None:
-        """PEN-1, PEN-2: the sanction of the complaint's grade when only a lighter one,
-        of a lower grade, is recorded (its grade rose after the sanction), with the
-        one recorded; ``None`` otherwise (see
+        """PEN-1, PEN-2: the sanction of the complaint's grade when it is not recorded
+        (none yet, or only a lighter one of a lower grade: its grade rose after the
+        sanction), with the one recorded; ``None`` otherwise (see
         :func:`~complaintcore.core.accountability.outstanding_sanction`).  What
         ``show`` says, and what ``report --staff`` lists (review s46L L02)."""
         return outstanding_sanction(self.get(complaint_id), self.pack)
