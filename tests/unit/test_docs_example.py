@@ -88,6 +88,7 @@ def test_the_example_runs(tmp_path: Path) -> None:
         "desk: awaiting_visit, handled by SR-201",
         "inbox SR-201: assigned",
         "inbox SR-201: duty_owed",  # REC-2: report to the department leader
+        "inbox SR-201: duty_owed",  # VIS-1: the return visit, 2 working days
         "audit: 6 events",
     ]
     assert list(tmp_path.iterdir()) == []  # an in-memory desk: no files left behind
