@@ -1580,28 +1580,28 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             "clock {clock}: {reason}; the calendar ends on {last}-12-31 until {next}'s days"
             " are typed into [[calendar.by_year]] of the rule pack"
         ),
-        {"reason": "reason", "last": "year", "next": "years"},
+        {"clock": "clock", "reason": "reason", "last": "year", "next": "years"},
     ),
     (
         N_(
             "clock {clock}: {reason}; the calendar ends on {last}-12-31"
             " (calendar.last_year of the rule pack)"
         ),
-        {"reason": "reason", "last": "year"},
+        {"clock": "clock", "reason": "reason", "last": "year"},
     ),
     (
         N_(
             "duty {duty}: {reason}; the calendar ends on {last}-12-31 until {next}'s days"
             " are typed into [[calendar.by_year]] of the rule pack"
         ),
-        {"reason": "reason", "last": "year", "next": "years"},
+        {"duty": "duty", "reason": "reason", "last": "year", "next": "years"},
     ),
     (
         N_(
             "duty {duty}: {reason}; the calendar ends on {last}-12-31"
             " (calendar.last_year of the rule pack)"
         ),
-        {"reason": "reason", "last": "year"},
+        {"duty": "duty", "reason": "reason", "last": "year"},
     ),
     (
         N_(
@@ -1609,6 +1609,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " until {next}'s days are typed into [[calendar.by_year]] of the rule pack"
         ),
         {"years": "reason", "last": "year", "next": "years"},
+    ),
+    (
+        N_(
+            "outside the calendar's years ({years}); the calendar ends on {last}-12-31"
+            " until {next}'s days are typed into [[calendar.by_year]] of the rule pack"
+            " and its [calendar] last_year extended to {year}"
+        ),
+        {"years": "reason", "last": "year", "next": "years", "year": "year"},
     ),
     (
         N_("outside the calendar's years ({years}); extend the rule pack's [calendar] last_year"),

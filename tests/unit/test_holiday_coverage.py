@@ -87,6 +87,7 @@ def test_refuse_ends_the_calendar_before_the_first_uncovered_year() -> None:
             years=(2088, 2090),
             covered_years=[2088],
             uncovered="refuse",
+            extra_holidays=[date.fromisoformat(d) for d in STATUTORY_2088],  # review s54R10 F03
         )
     assert cal.years == (2088, 2088)
     assert cal.uncovered_years == {2089, 2090}
@@ -193,7 +194,8 @@ def test_the_uncovered_years_warning_reads_in_chinese() -> None:
     with pytest.warns(HolidayDataWarning):
         refused = calendar_from_holidays(
             "CN", tz="Asia/Shanghai", years=(2088, 2090), covered_years=[2088],
-            uncovered="refuse", extra_holidays=[date(2088, 1, 5)],
+            uncovered="refuse",
+            extra_holidays=[date(2088, 1, 5), *map(date.fromisoformat, STATUTORY_2088)],
         )  # fmt: skip
     # a host's table may guess some years and refuse later ones: one sentence still
     both = WorkingCalendar.build(

@@ -19,7 +19,7 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -203,7 +203,8 @@ def _read_days(path: Path, version: str) -> _SourceDays | None:
             version,
             tuple((date.fromordinal(int(d)), str(name)) for d, name in data["statutory"]),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        # OverflowError: an ordinal too large for a date (a damaged file), asked again
         return None
 
 
@@ -270,7 +271,8 @@ def calendar_from_holidays(
         (typed in from the official notice): covered whatever the source knows.
         Of a year whose make-up days the source lacks, its days are the source's
         guess (statutory days and "observed" weekdays): the notice's days alone
-        count, the guess is dropped.
+        count, the guess is dropped, so its ``extra_holidays`` must hold every
+        statutory day (法定节假日) of it the source names (see ``:raises``).
     :param uncovered: for years whose make-up days the source lacks
         (:func:`makeup_day_years`) and nobody covers: ``"warn"`` computes them
         from the weekly hours and the source's holidays, ``"refuse"`` ends the
@@ -280,7 +282,12 @@ def calendar_from_holidays(
         so when the calendar is built.
     :raises CalendarError: ``holidays`` does not know the country, subdivision or
         category, or ``"refuse"`` leaves no year at all.
-    :raises InvalidInputError: a malformed argument; ``.path`` names it.
+    :raises InvalidInputError: a malformed argument; ``.path`` names it.  Also
+        (``.path`` ``"extra_holidays"``) a year of ``covered_years`` the source only
+        guesses whose ``extra_holidays`` leave out a statutory day (法定节假日) the
+        source names for it on a working day of ``weekly``, unless ``extra_workdays``
+        or ``overrides`` give that day on purpose: the reason lists the dates with
+        their names.
     """
     code, sub = _split(country, subdiv)
     _one_nation(code, sub)
@@ -318,6 +325,7 @@ def calendar_from_holidays(
             )
     days_off = {d for d in (src_hols | more_hols) - more_works if d.year <= end}
     days_on = {d for d in (src_works | more_works) - more_hols if d.year <= end}
+    given = overrides
     if overrides is not None and end < last:  # refused years: the table ends earlier
         overrides = {d: w for d, w in overrides.items() if getattr(d, "year", end) <= end}
     calendar = WorkingCalendar(
@@ -331,6 +339,18 @@ def calendar_from_holidays(
         uncovered_years=missing,
         region=f"{code}-{sub.upper()}" if sub else code,
     )
+    if typed:  # review s54R10 F03: the pack's check, for a host typing the notice in
+        on_purpose = {*more_hols, *more_works, *(given or {})}
+        left = _untyped(days, typed, on_purpose, lambda d: bool(calendar.weekly[d.weekday()]))
+        if left:
+            raise InvalidInputError(
+                "extra_holidays",
+                _COVERED_YEAR_WITHOUT_STATUTORY_DAYS.format(
+                    count=len(left),
+                    years=", ".join(str(y) for y in sorted({d.year for d, _ in left})),
+                    days=", ".join(f"{d.isoformat()} ({name})" for d, name in left),
+                ),
+            )
     if missing:
         warnings.warn(
             HolidayDataWarning(
@@ -455,6 +475,15 @@ _GUESSED_YEAR_WITHOUT_STATUTORY_DAYS = (
 )
 
 
+_COVERED_YEAR_WITHOUT_STATUTORY_DAYS = (
+    "leaves out {count} of the statutory holidays (法定节假日) the holiday source names"
+    " for {years} of covered_years: {days}; a statutory holiday is always a day off, and"
+    " a covered year replaces the source's guess, so each day left out would be a working"
+    " day: pass every day off (放假) of the notice in extra_holidays (or a day worked on"
+    " purpose in extra_workdays)"
+)
+
+
 def _makeup_days_off(spec: CalendarSpec) -> list[FieldProblem]:
     """Make-up days typed in per year (``[[calendar.by_year]]``) that the holiday
     source has as public holidays: a typo that would work a statutory holiday such
@@ -494,10 +523,22 @@ def _left_out(spec: CalendarSpec, days: _SourceDays, i: int) -> list[tuple[date,
     """The statutory days of ``by_year[i]``'s year that its holidays (and the
     pack's own ``holidays``, off all the same) leave out, in date order.  One typed
     as a make-up day is refused as that (:data:`_MAKEUP_ON_HOLIDAY`): one slip, one
-    problem."""
+    problem.  One in the pack's own ``workdays`` is worked on purpose (they win over
+    the source), and one on a day of the week the pack does not work is off anyway:
+    neither is left out (review s54R10 F01, F02)."""
     entry = spec.by_year[i]
-    typed = {*entry.holidays, *spec.holidays, *entry.workdays}
-    return [(d, name) for d, name in days.statutory if d.year == entry.year and d not in typed]
+    typed = {*entry.holidays, *spec.holidays, *entry.workdays, *spec.workdays}
+    return _untyped(days, {entry.year}, typed, lambda d: d.weekday() in spec.weekdays)
+
+
+def _untyped(
+    days: _SourceDays, years: set[int], typed: set[date], worked: Callable[[date], bool]
+) -> list[tuple[date, str]]:
+    """The source's statutory days of ``years`` that are not ``typed`` and that the
+    typed years would make ``worked`` days: each is a day off the notice gives."""
+    return [
+        (d, name) for d, name in days.statutory if d.year in years and d not in typed and worked(d)
+    ]
 
 
 def _statutory_left_out(spec: CalendarSpec, days: _SourceDays, i: int) -> FieldProblem:

@@ -922,12 +922,23 @@ class Desk:
             # those years typed in: raising last_year changes nothing (review s54R1 F02)
             years = f"{first}-{last} in {cal.tz.key}"
             refused = [y for y in range(last + 1, year + 1) if y in cal.uncovered_years]
-            if year > last and len(refused) == year - last:
-                later = sorted(y for y in cal.uncovered_years if y > last)
+            later = sorted(y for y in cal.uncovered_years if y > last)
+            if year > last and later:
                 years += (  # as WorkingCalendar words its years
                     f"; {_years_span(later)} refused: the holiday source has no make-up-day"
                     " (调休) data there and the rule pack refuses such deadlines"
                 )
+            if year > last and later and year > self.pack.calendar.last_year:
+                # past the pack's last_year too: both fixes are needed, and the years
+                # refused before it are named (review s54R10 F06)
+                raise InvalidInputError(
+                    "now",
+                    f"outside the calendar's years ({years}); the calendar ends on"
+                    f" {last}-12-31 until {_years_span(later)}'s days are typed into"
+                    " [[calendar.by_year]] of the rule pack and its [calendar] last_year"
+                    f" extended to {year}",
+                )
+            if year > last and later:
                 raise InvalidInputError(
                     "now",
                     f"outside the calendar's years ({years}); the calendar ends on"
