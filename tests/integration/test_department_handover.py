@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from complaintcore.core.deadlines import ClockState
-from complaintcore.core.models import Assigned, Complainant, Forwarded
-from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Reply
+from complaintcore.core.models import Assigned, Complainant, Forwarded, Handled
+from complaintcore.core.workflow import Assess, Assign, Classify, Escalate, Handle, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH, intake
@@ -358,3 +358,99 @@ def test_sales_office_reclassified_into_site_safety_is_moved_to_engineering() ->
     late = [n.body for n, _ in notes.sent if n.topic == "late_department"]
     assert late
     assert all("部门：工程技术部" in body.splitlines() for body in late)
+
+
+# Review s54R8 F01: cn-sales-office's urgent categories owned outside 销管部 (the
+# pack's categories): 地盘安全/工程意外 is 工程技术部's (its 工程主管 SR-201), 保安部
+# helping; 客户财物损失 is 保安部's (its 保安队长 SR-301), 销管部/客户服务部 helping.
+_URGENT_OWNED_ELSEWHERE = [
+    (
+        "看房时工地围挡倒下，客户受伤",
+        "site_safety",
+        "engineering",
+        "SR-201",
+        "工程技术部",
+        ("security",),
+    ),
+    (
+        "在售楼处钱包被偷了，财物损失",
+        "property_loss",
+        "security",
+        "SR-301",
+        "保安部",
+        ("customer_service",),
+    ),
+]
+
+
+@pytest.mark.procedure("CLS-3")
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("DL-3")
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.parametrize(
+    ("summary", "category", "owner", "owner_head", "owner_zh", "helpers"),
+    _URGENT_OWNED_ELSEWHERE,
+    ids=["site_safety", "property_loss"],
+)
+def test_sales_office_urgent_intake_keeps_its_classified_department(
+    summary: str,
+    category: str,
+    owner: str,
+    owner_head: str,
+    owner_zh: str,
+    helpers: tuple[str, ...],
+) -> None:
+    """Review s54R8 F01, cn-sales-office.  A site accident or a customer's property
+    loss received Mon 2 Nov 2026 10:00 is reported to sales management (HQ-101, 销管部)
+    at once (HDL-6), which takes it on for the department it is classified under, as
+    a complaint reclassified into the category after intake is (above): that
+    department owns the fix (CLS-3), its own 3 working days (Tue 3, Wed 4, Thu 5) end
+    Thu 5 Nov 18:00 (DL-3), and it is the one reported late to 行政人事部 after them
+    (ESC-6) — not 销管部."""
+    notes = RecordingNotifier()
+    desk = make_desk(pack="cn-sales-office", notifiers=[notes])
+    c = desk.receive(intake(summary, received_at=_at(2, 10), receiver="SR-103"), now=_at(2, 10))
+    assert (c.state.category, c.state.urgent) == (category, True)
+    assert (c.state.department, c.state.helpers) == (owner, helpers)
+    assert (c.state.handler, c.state.rung) == ("HQ-101", "sales_management")
+    [first] = [e for e in c.events if isinstance(e, Assigned)]
+    assert (first.department, first.previous_department) == (owner, "")
+    result = {s.name: s for s in desk.clocks(c.id, _at(2, 10, 1))}["department_result"]
+    assert (result.started_at, result.due) == (_at(2, 10), _at(5, 18))
+
+    desk.sweep(_at(5, 18, 5))
+    desk.deliver(_at(5, 18, 5))
+    late = [
+        n.body for n, _ in notes.sent if n.complaint_id == c.id and n.topic == "late_department"
+    ]
+    assert late
+    assert all(f"部门：{owner_zh}" in body.splitlines() for body in late)
+
+
+@pytest.mark.procedure("CLS-3")
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.parametrize(
+    ("summary", "category", "owner", "owner_head", "owner_zh", "helpers"),
+    _URGENT_OWNED_ELSEWHERE,
+    ids=["site_safety", "property_loss"],
+)
+def test_sales_office_urgent_intake_owners_result_is_the_complaints(
+    summary: str,
+    category: str,
+    owner: str,
+    owner_head: str,
+    owner_zh: str,
+    helpers: tuple[str, ...],
+) -> None:
+    """Review s54R8 F01: the owning department head's result on a complaint reported
+    at once (HDL-6) is the responsible department's (CLS-3), not a helper's part: it
+    meets the department's DL-3 clock."""
+    desk = make_desk(pack="cn-sales-office")
+    c = desk.receive(intake(summary, received_at=_at(2, 10), receiver="SR-103"), now=_at(2, 10))
+    done = desk.act(
+        c.id, Handle(actor=owner_head, result="已处理", department=owner), now=_at(2, 15)
+    )
+    [handled] = [e for e in done.events if isinstance(e, Handled)]
+    assert handled.helper is False
+    result = {s.name: s for s in desk.clocks(c.id, _at(2, 15, 1))}["department_result"]
+    assert result.state is ClockState.MET

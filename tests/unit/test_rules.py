@@ -516,6 +516,33 @@ def test_the_age_upgrade_only_raises(name: str) -> None:
 
 
 @pytest.mark.procedure("ESC-3")
+@pytest.mark.parametrize(
+    ("name", "rungs"),
+    [
+        # docs/rule-packs.md, each pack's "Grade handlers": minor, important, major,
+        # internal (004 篇2 §2: an internal complaint to 公司主管部门)
+        (
+            "cn-property",
+            ("department_head", "project_manager", "senior_management", "project_manager"),
+        ),
+        (
+            "cn-sales-office",
+            ("sales_supervisor", "sales_management", "deputy_gm", "sales_management"),
+        ),
+        (
+            "cn-service-centre",
+            ("team_leader", "service_manager", "centre_director", "service_manager"),
+        ),
+    ],
+)
+def test_every_grades_handler_of_the_chinese_packs(name: str, rungs: tuple[str, ...]) -> None:
+    """Review s54R8 F02: every grade's rung, internal included (ESC-3)."""
+    pack = load_pack(name)
+    grades = (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR, Grade.INTERNAL)
+    assert tuple(pack.handler_rung_for(g) for g in grades) == rungs
+
+
+@pytest.mark.procedure("ESC-3")
 def test_grade_handlers() -> None:
     prop = load_pack("cn-property")
     assert [prop.handler_rung_for(g) for g in (Grade.MINOR, Grade.IMPORTANT, Grade.MAJOR)] == [

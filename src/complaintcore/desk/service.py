@@ -3185,15 +3185,20 @@ class Desk:
             return ()
 
     def _assign(self, complaint: Complaint, handler: StaffMember, actor: str) -> Assign:
-        """The first assignment of a complaint (at intake, or once released to the site)."""
+        """The first assignment of a complaint (at intake, or once released to the site).
+
+        HDL-6, CLS-3: one reported at once is held for the department it is
+        classified under, whoever's department takes it on at the rung."""
         # A handler from outside the department and customer service (a senior
         # manager, ESC-4) takes the complaint on, not its department.
         owners = (complaint.state.department, self.pack.customer_service)
+        department = handler.department if handler.department in owners else ""
+        if department and _moved_by(complaint) is Trigger.INCIDENT:
+            # HDL-6: reported at once, it is taken on at the rung for the department
+            # it was classified under, which keeps owning the fix (CLS-3; review s54R8)
+            department = complaint.state.department
         return Assign(
-            actor=actor,
-            handler=handler.staff_id,
-            rung=handler.rung,
-            department=handler.department if handler.department in owners else "",
+            actor=actor, handler=handler.staff_id, rung=handler.rung, department=department
         )
 
     def _commit(
