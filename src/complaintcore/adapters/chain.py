@@ -420,18 +420,47 @@ def put_off_untried(
     """Whether a message never tried since its queueing or its retry by hand
     (``attempts`` 0) is due at ``due`` (stored text) later than ``longest`` after
     the later of its queueing ``created`` (stored text, fixed by the ledger's digest
-    of the commit that queued it) and ``now`` (the check's time), whatever the time
-    its wait counts from and the attempts kept with it say: such a message has no
-    retry time but the one a retry by hand gave it, that retry's ``now``, never
-    later than the check's.  Its wait columns are covered by no seal or ledger, so
-    one blanked, or moved as far ahead as the retry time, hid the edit
-    (review s54R6 F01)."""
+    of the commit that queued it) and ``now`` (the later of the check's time and the
+    store's clock: :func:`untried_from`), whatever the time its wait counts from and
+    the attempts kept with it say: such a message has no retry time but the one a
+    retry by hand gave it, that retry's ``now``.  Its wait columns are covered by no
+    seal or ledger, so one blanked, or moved as far ahead as the retry time, hid the
+    edit (review s54R6 F01)."""
     if attempts != 0 or due is None:
         return False
     start = require_aware(now, "now")
     if created:
         start = max(start, parse_utc(created))
     return parse_utc(due) - start > longest
+
+
+def untried_from(now: datetime | None, clock: Callable[[], datetime] | None) -> datetime:
+    """The time a never-tried message's retry time is judged from
+    (:func:`put_off_untried`), besides its queueing: the later of the check's ``now``
+    and the store's clock (:func:`claim_time`).  A retry by hand stamps its own
+    ``now`` (the wall clock without ``--now``), which may be later than a check run
+    "as at" an earlier time (review s54R14 F01)."""
+    at = claim_time(clock)
+    return at if now is None else max(at, require_aware(now, "now").astimezone(UTC))
+
+
+def unreadable_retry_cell(
+    start: object, due: object, created: object, attempts: object
+) -> str | None:
+    """The first of a waiting item's retry cells ``verify`` cannot read, as
+    ``outbox.column`` (reported with :func:`unreadable`), or ``None``: a time not as
+    the library writes it (not a time, a BLOB, naive, outside the years), or an
+    attempt count that is not a whole number of 0 or more (the library counts up
+    from 0).  Such a cell made the check stop with a traceback, or hid the message
+    from it and from delivery (review s54R14 F03, F04)."""
+    for value, column in ((due, "next_attempt_at"), (start, "waits_from"), (created, "created_at")):
+        try:
+            stored_time(value, f"outbox.{column}")
+        except InvalidInputError:
+            return f"outbox.{column}"
+    if type(attempts) is not int or attempts < 0:
+        return "outbox.attempts"
+    return None
 
 
 class FailedAt:

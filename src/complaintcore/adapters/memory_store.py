@@ -68,6 +68,8 @@ from complaintcore.adapters.chain import (
     parse_utc,
     put_off_untried,
     to_utc_text,
+    unreadable_retry_cell,
+    untried_from,
     wait_start,
     waits_too_long,
     window_start,
@@ -1219,19 +1221,37 @@ class MemoryStore(FailedAt):
     def overlong_retries(self, longest: timedelta, *, now: datetime | None = None) -> list[int]:
         """Like :meth:`SqliteStore.overlong_retries`: pending items due later than the
         time their wait counts from plus ``longest``, and never-tried ones due later
-        than the later of their queueing and ``now`` plus ``longest``."""
+        than the later of their queueing, ``now`` and the store's clock plus
+        ``longest``; those with a cell :meth:`unreadable_retries` names are not judged."""
         bound = check_longest(longest)
-        at = claim_time(self._clock) if now is None else now
+        at = untried_from(now, self._clock)
         return self._waiting_ids(
             lambda i: (
-                waits_too_long(
-                    i.waits_from, i.next_attempt_at, bound, kept_at=i.waits_at, attempts=i.attempts
-                )
-                or put_off_untried(
-                    i.created_at, i.next_attempt_at, bound, attempts=i.attempts, now=at
+                i.next_attempt_at is not None
+                and _unreadable_cell(i) is None
+                and (
+                    waits_too_long(
+                        i.waits_from,
+                        i.next_attempt_at,
+                        bound,
+                        kept_at=i.waits_at,
+                        attempts=i.attempts,
+                    )
+                    or put_off_untried(
+                        i.created_at, i.next_attempt_at, bound, attempts=i.attempts, now=at
+                    )
                 )
             )
         )
+
+    def unreadable_retries(self) -> list[tuple[int, str]]:
+        """Like :meth:`SqliteStore.unreadable_retries`: ``(id, "outbox.column")`` of
+        the waiting items with a retry time whose retry cells cannot be read."""
+        ids = self._waiting_ids(
+            lambda i: i.next_attempt_at is not None and _unreadable_cell(i) is not None
+        )
+        with self._lock:
+            return [(n, _unreadable_cell(self._outbox[n]) or "") for n in ids]
 
     def _waiting_ids(self, keep: Callable[[_Item], bool]) -> list[int]:
         """Ids of the items neither delivered nor dropped that ``keep`` keeps, in order."""
@@ -1366,3 +1386,10 @@ def _as_outbox_item(i: _Item, clock: str | None = None) -> OutboxItem:
     if clock is not None and held is not None and held > clock and (due is None or held > due):
         due = held
     return outbox_item(i.id, i.notifier, i.body_json, i.attempts, due, i.last_error)
+
+
+def _unreadable_cell(item: _Item) -> str | None:
+    """The first retry cell of ``item`` verify cannot read (review s54R14 F03, F04)."""
+    return unreadable_retry_cell(
+        item.waits_from, item.next_attempt_at, item.created_at, item.attempts
+    )

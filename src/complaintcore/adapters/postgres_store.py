@@ -3273,13 +3273,24 @@ class PostgresStore(FailedAt):
         ``longest``, in id order (``Desk.verify`` reports them; review s51C F03), and
         of those never tried due later than the later of their queueing and ``now``
         (``None``: the store's clock) plus ``longest``, whatever their wait columns
-        say (review s54R6 F01); read through ``outbox_pending``."""
+        say (review s54R6 F01; ``now`` earlier than the store's clock: the clock,
+        review s54R14 F01); read through ``outbox_pending``.  An item with an attempt
+        count below 0 is named by :meth:`unreadable_retries` instead."""
         bound = check_longest(longest)
         at = None if now is None else require_aware(now, "now")
         args = (self._tenant, bound, at, self._clock_value(), bound)
         with self._reading() as conn:
             found = conn.execute(self._sql.overlong_retries, args).fetchall()
         return [int(r[0]) for r in found]
+
+    @_translated
+    def unreadable_retries(self) -> list[tuple[int, str]]:
+        """Like :meth:`SqliteStore.unreadable_retries`.  The columns are typed: a time
+        is a time (and an integer a whole number), so only an attempt count below 0 is
+        named (review s54R14 F03, F04)."""
+        with self._reading() as conn:
+            found = conn.execute(self._sql.unreadable_retries, (self._tenant,)).fetchall()
+        return [(int(r[0]), "outbox.attempts") for r in found]
 
     @_translated
     def pending_counts(self) -> dict[str, int]:
@@ -4028,8 +4039,16 @@ class _Statements:
             " AND dropped_at IS NULL AND next_attempt_at IS NOT NULL"
             " AND ((waits_at = attempts AND next_attempt_at > waits_from + %s)"
             # never tried: whatever its wait columns say (review s54R6 F01)
+            # judged from the later of its queueing, the check's now and the clock
+            # (greatest ignores a NULL now; review s54R14 F01); attempts below 0 are
+            # named by unreadable_retries instead
             " OR (attempts = 0 AND next_attempt_at > greatest(created_at,"
-            f" coalesce(%s::timestamptz, {_CLOCK})) + %s)) ORDER BY id"
+            f" %s::timestamptz, {_CLOCK}) + %s)) AND attempts >= 0 ORDER BY id"
+        )
+        self.unreadable_retries = (  # typed columns: only a count below 0 (s54R14 F04)
+            f"SELECT id FROM {s}.outbox WHERE tenant = %s AND delivered_at IS NULL"
+            " AND dropped_at IS NULL AND next_attempt_at IS NOT NULL AND attempts < 0"
+            " ORDER BY id"
         )
         self.pending_counts = (
             f"WITH p AS MATERIALIZED (SELECT notifier FROM {s}.outbox WHERE tenant = %s"

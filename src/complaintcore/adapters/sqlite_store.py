@@ -92,6 +92,8 @@ from complaintcore.adapters.chain import (
     put_off_untried,
     stored_time,
     to_utc_text,
+    unreadable_retry_cell,
+    untried_from,
     wait_start,
     waits_too_long,
     window_start,
@@ -2463,17 +2465,36 @@ class SqliteStore(FailedAt):
         plus ``longest``, in id order (``Desk.verify`` reports them; review s51C F03),
         and of those never tried (no attempt since their queueing or retry by hand)
         due later than the later of their queueing and ``now`` (``None``: the store's
-        clock) plus ``longest``, whatever their wait columns say (review s54R6 F01);
-        read through ``outbox_pending``, the items with a retry time only."""
+        clock) plus ``longest``, whatever their wait columns say (review s54R6 F01;
+        ``now`` earlier than the store's clock: the clock, review s54R14 F01); read
+        through ``outbox_pending``, the items with a retry time only.  An item with
+        a cell :meth:`unreadable_retries` names is not judged here."""
         bound = check_longest(longest)
-        at = claim_time(self._clock) if now is None else now
+        at = untried_from(now, self._clock)
         found = self._conn().execute(_RETRY_TIMES, (self._tenant,)).fetchall()
         return [
             int(i)
             for i, start, due, kept_at, attempts, created in found
-            if waits_too_long(start, due, bound, kept_at=kept_at, attempts=attempts)
-            or put_off_untried(created, due, bound, attempts=attempts, now=at)
+            if unreadable_retry_cell(start, due, created, attempts) is None
+            and (
+                waits_too_long(start, due, bound, kept_at=kept_at, attempts=attempts)
+                or put_off_untried(created, due, bound, attempts=attempts, now=at)
+            )
         ]
+
+    @_translated
+    def unreadable_retries(self) -> list[tuple[int, str]]:
+        """``(id, "outbox.column")`` of the waiting items with a retry time whose
+        retry cells :meth:`overlong_retries` cannot read (:func:`unreadable_retry_cell`:
+        a time not as the library writes it, an attempt count that is not a whole
+        number of 0 or more), in id order; ``Desk.verify`` names each as unreadable
+        (review s54R14 F03, F04)."""
+        found = self._conn().execute(_RETRY_TIMES, (self._tenant,)).fetchall()
+        cells = (
+            (int(i), unreadable_retry_cell(start, due, created, attempts))
+            for i, start, due, _kept_at, attempts, created in found
+        )
+        return [(i, column) for i, column in cells if column is not None]
 
     def _claim_stamp(self) -> str:
         """The time on the clock claims are kept on, as stored text."""

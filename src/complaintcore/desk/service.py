@@ -1208,6 +1208,12 @@ class Desk:
                 " shortened since); 'complaintcore outbox retry' makes it due now"
                 for item_id in _overlong_retries(self.store, self._longest_wait(), now)
             ]
+        cells = getattr(self.store, "unreadable_retries", None)  # the built-in stores
+        if callable(cells):  # a retry cell edited: named, not a traceback (s54R14 F03)
+            from complaintcore.adapters.chain import unreadable
+
+            problems += [unreadable(f"outbox item {i}", column) for i, column in cells()]
+        problems = list(dict.fromkeys(problems))  # a created_at named by the ledger too
         return attrs.evolve(report, problems=tuple(problems))
 
     def _claim_lease(self) -> timedelta:
@@ -4432,17 +4438,19 @@ def _hopeless(exc: Exception) -> bool:
 
 def _overlong_retries(store: RetryHealthStore, longest: timedelta, now: datetime) -> list[int]:
     """``store.overlong_retries(longest)``, with ``now=now`` where the store's method
-    takes it (the built-in stores: a never-tried message is judged from the later of
-    its queueing and ``now``; review s54R6 F01); a host's store with the documented
-    ``(longest)`` signature is asked as before."""
+    declares a parameter named ``now`` (the built-in stores: a never-tried message is
+    judged from the later of its queueing and ``now``; review s54R6 F01); a host's
+    store with the documented ``(longest)`` signature is asked as before.  A bare
+    ``**kwargs`` (a host's forwarding proxy, a decorator without ``functools.wraps``)
+    says nothing of what the method behind it takes: asked with ``(longest)`` alone,
+    as documented (review s54R14 F02)."""
     method = store.overlong_retries
     try:
         params = inspect.signature(method).parameters.values()
     except (TypeError, ValueError):
         params = None
-    if params is not None and any(
-        p.name == "now" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params
-    ):
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if params is not None and any(p.name == "now" and p.kind in named for p in params):
         found: list[int] = method(longest, now=now)  # type: ignore[call-arg]
         return found
     return method(longest)
