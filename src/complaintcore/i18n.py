@@ -1081,6 +1081,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("{stage} is handled at {needed} or above, and rung {rung} is below it"),
         {"rung": "rung", "needed": "rung", "stage": "stage"},
     ),
+    (  # DL-3, DL-5: an unanswerable reply's date past a running promise (review s54R11 F01)
+        N_(
+            "agreed_due {agreed} is later than the promise running to {due}, which only"
+            " rung {needed} or above may move (DL-5, ESC-3): agree a date no later"
+            " than it, or ask them to make a promise"
+        ),
+        {"agreed": "instant", "due": "instant", "needed": "rung"},
+    ),
     (
         N_("rung {rung} is below the complaint's rung {current}"),
         {"rung": "rung", "current": "rung"},

@@ -580,6 +580,31 @@ def test_the_default_demo_lives_through_a_quarter_of_400_records(tmp_path: Path)
         months = Counter(c.intake.received_at.month for c in store.complaints())
         assert set(months) == {7, 8, 9}
         assert store.verify().ok
+        everyone = list(store.complaints())
+    _documented_shares_hold(everyone)
+
+
+DEMO_MD = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
+
+
+def _documented_shares_hold(complaints: list[Complaint]) -> None:
+    """docs/demo.md's "about one in N cannot be answered at once" and "one promise in
+    N is broken" are the default demo's own shares, to the nearest "one in N"
+    (review s54R11 F02: they were one in six and one in five, counted one in four
+    and one in seven)."""
+    text = " ".join(DEMO_MD.read_text(encoding="utf-8").split())
+    unanswered = re.search(r"about one in (\w+) cannot be answered at once", text)
+    broken_share = re.search(r"one promise in (\w+) is broken", text)
+    assert unanswered is not None
+    assert broken_share is not None
+    words = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+    interim = {c.id for c, e in _events(complaints, Replied) if e.unanswerable_reason}
+    promises = list(_events(complaints, Promised))
+    broken = [e for _c, e in _events(complaints, Escalated) if e.clock == "promise"]
+    assert promises
+    assert broken
+    assert round(len(complaints) / len(interim)) == words[unanswered.group(1)]
+    assert round(len(promises) / len(broken)) == words[broken_share.group(1)]
 
 
 # --------------------------------------------------------------------------- what it prints

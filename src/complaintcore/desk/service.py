@@ -51,6 +51,7 @@ from complaintcore.core.concentration import (
     group_key,
 )
 from complaintcore.core.deadlines import (
+    ClockState,
     ClockStatus,
     DutyStatus,
     compute_clocks,
@@ -78,7 +79,11 @@ from complaintcore.core.errors import (
     shown_code,
     shown_id,
 )
-from complaintcore.core.escalation import current_rung_index, required_rung_index
+from complaintcore.core.escalation import (
+    current_rung_index,
+    required_rung_index,
+    settling_rung_index,
+)
 from complaintcore.core.grading import age_upgrade_due
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
@@ -116,6 +121,7 @@ from complaintcore.core.workflow import (
     Forward,
     Group,
     Link,
+    Promise,
     Register,
     Regrade,
     Reply,
@@ -2786,6 +2792,8 @@ class Desk:
             aged = (*aged, *self._follow_ups(evolve(complaint, aged), access.SYSTEM_ACTOR, now))
         complaint = evolve(complaint, aged)
         access.authorize(complaint, command, actor, self.pack)
+        if isinstance(command, Reply):
+            self._check_agreed_due(complaint, command, actor, now)
         if isinstance(command, Assign):
             command = self._check_assignee(complaint, command)
         if isinstance(command, AddMeasure):
@@ -2811,6 +2819,54 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
+
+    def _check_agreed_due(
+        self, complaint: Complaint, command: Reply, actor: StaffMember | None, now: datetime
+    ) -> None:
+        """DL-3, DL-5, ESC-3: a reply that cannot solve the complaint at once agrees a
+        new date, which replaces a promise still running; one later than it is agreed
+        only by someone who may make a promise (the rung the grade needs), so an
+        unanswerable reply does not put off a promise made at that rung (review
+        s54R11 F01).  A date not later than the running promise, or one agreed when no
+        promise is running (none made, kept, or already broken: its breach stands),
+        may be agreed by whoever may give the reply.  Checked here, not in
+        ``decide``, as it takes the calendar and the actor's rung."""
+        agreed = command.agreed_due
+        if agreed is None or not command.unanswerable_reason:
+            return  # refused, naming agreed_due, by decide
+        require_aware(agreed, "agreed_due")
+        names = tuple(s.name for s in self.pack.clocks if "promised" in s.start)
+        if not names:
+            return
+        open_states = (ClockState.RUNNING, ClockState.AT_RISK, ClockState.PAUSED)
+        later = [
+            s.due
+            for s in compute_clocks(
+                complaint, self.pack, self.calendar, now, explain=False, only=names
+            )
+            if s.state in open_states
+            and s.due is not None
+            and as_instant(agreed) > as_instant(s.due)
+        ]
+        if not later:
+            return
+        try:
+            access.authorize(complaint, Promise(actor=command.actor, due=agreed), actor, self.pack)
+        except AccessDeniedError as refused:
+            due = min(later, key=as_instant)
+            needed = self.pack.ladder[settling_rung_index(complaint, self.pack)].code
+            when, until = (
+                t.astimezone(self.zone).isoformat(timespec="minutes") for t in (agreed, due)
+            )
+            raise AccessDeniedError(
+                complaint.id,
+                refused.actor,
+                command.name,
+                f"agreed_due {when} is later than the promise running to {until}, which only"
+                f" rung {needed} or above may move (DL-5, ESC-3): agree a date no later"
+                " than it, or ask them to make a promise",
+                path="agreed_due",
+            ) from None
 
     def _check_extension(self, extended: Complaint, command: Extend, now: datetime) -> None:
         """An extension leaves time after ``now`` or is refused naming ``by``: one

@@ -31,6 +31,7 @@ from complaintcore.core.models import (
     LabelledEnum,
     Linked,
     MeasureAdded,
+    Promised,
     Registered,
     Reopened,
     Replied,
@@ -235,18 +236,20 @@ class Telling:
                 box += self._help_given(complaint, ev, now, tag)
             elif isinstance(ev, Replied) and ev.unanswerable_reason:
                 # REC-4: the department head hears; 002 §3.3 is customer service's own
-                # rulebook, so its head is 部门负责人 where the department has none
+                # rulebook, so its head is 部门负责人 where the department has none.
+                # DL-3: and the date agreed in the reply, recorded as the Promised
+                # event that follows it (review s54R11 F03)
+                why: tuple[messages.Detail, ...] = (
+                    messages.Detail(N_("reason"), ev.unanswerable_reason),
+                )
+                agreed = events[offset] if offset < len(events) else None
+                if isinstance(agreed, Promised) and agreed.at == ev.at:
+                    when = minutes(agreed.due, self.zone)
+                    why = (*why, messages.Detail(N_("agreed date"), when, "time"))
                 for m in self._told_or_above(
                     complaint, now, rung=access.supervisor_rung(self.pack), departments=heads
                 ):
-                    box += self.fan(
-                        complaint,
-                        "unanswerable",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("reason"), ev.unanswerable_reason),),
-                    )
+                    box += self.fan(complaint, "unanswerable", m, now, tag, why)
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
                 # VIS-4: on the agenda of the regular meeting the group report rung holds
                 for m in self._told_or_above(
