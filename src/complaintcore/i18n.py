@@ -941,6 +941,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("only a final reply goes ahead without helping departments (HDL-4)"), {}),
     (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
     (N_("pack {pack} has no head office to send a complaint straight to (IN-6)"), {}),
+    (
+        N_(
+            "the receiver works at site {site}, not at head office: a complaint "
+            "a site's staff took did not skip the site (IN-6)"
+        ),
+        {},
+    ),
     (N_("only a valid complaint is graded (VAL-4)"), {}),
     (N_("already paused"), {}),
     (N_("not paused"), {}),

@@ -1702,6 +1702,8 @@ class Desk:
         require_received(intake, self.pack.phone_regions)
         changes: dict[str, Any] = {}
         receiver = self.member(intake.receiver)
+        if intake.via_head_office and receiver is not None and self.pack.head_office_unit:
+            _require_head_office_receiver(receiver, self.pack)  # IN-6 (review s54R12 F02)
         if receiver is not None and receiver.staff_id != intake.receiver:
             changes["receiver"] = receiver.staff_id
         unit = self._unit_code(intake.receiver_unit, receiver)  # empty: filled at intake
@@ -4557,6 +4559,21 @@ def _redraw(
             return False
         taken = taken or (isinstance(result, InvalidInputError) and _id_taken(result))
     return taken
+
+
+def _require_head_office_receiver(receiver: StaffMember, pack: RulePack) -> None:
+    """IN-6: only a complaint that reached head office skipped the site's office.
+    A receiver who works at one site (and not in head office's unit) took it at the
+    site: it is their unit's receipt, with IN-5's 24 hours to customer service, and
+    the site keeps sight of it (review s54R12 F02).  A receiver the directory does
+    not know is the host's word (a head-office line or mailbox) and is let be."""
+    if access.is_head_office(receiver, pack) or receiver.site in ("*", ""):
+        return
+    raise InvalidInputError(
+        "via_head_office",
+        f"the receiver works at site {receiver.site}, not at head office: a complaint "
+        "a site's staff took did not skip the site (IN-6)",
+    )
 
 
 def _default_id(intake: Intake, zone: ZoneInfo) -> str:

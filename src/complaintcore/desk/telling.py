@@ -229,7 +229,10 @@ class Telling:
                 for m in told:  # the rung this escalation reached, as the timeline has it
                     box += self.fan(complaint, topic, m, now, tag, detail, rung=ev.to_rung)
             elif isinstance(ev, Classified) and ev.helpers:
-                for dept in ev.helpers:
+                # HDL-4: a helper the classification before already named was asked
+                # then; only a newly named one is (review s54R12 F03)
+                asked = _helpers_before(complaint, base + offset - 1)
+                for dept in (d for d in ev.helpers if d not in asked):
                     for m in self._organiser(complaint, members, site, dept, now)[:1]:
                         box += self.fan(complaint, "help_requested", m, now, tag)
             elif isinstance(ev, Handled) and ev.helper:
@@ -1049,3 +1052,12 @@ def _holder_before(events: Sequence[Event]) -> str:
         if isinstance(ev, Escalated | EscalationRequested):
             return ""
     return ""
+
+
+def _helpers_before(complaint: Complaint, index: int) -> frozenset[str]:
+    """HDL-4: the helping departments of the classification before the event at
+    ``index`` of ``complaint.events`` (none before the first)."""
+    for ev in reversed(complaint.events[:index]):
+        if isinstance(ev, Classified):
+            return frozenset(ev.helpers)
+    return frozenset()

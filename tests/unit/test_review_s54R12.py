@@ -1,0 +1,155 @@
+"""Review s54R12: who receives a complaint, by hand.
+
+F02 (IN-6): a complaint "sent straight to head office, skipping the site's
+management office" (procedures.md IN-6) is one that reached head office.  A
+site's own staff member who takes a complaint did not skip the site: asking for
+``via_head_office`` is refused, naming the field and why, in both languages, in
+the bulk path too; head office's staff (site ``*``) still register a bypass.
+
+F03 (HDL-4): "where other departments must help, customer service contacts
+them": a helping department is asked once.  Classifying a complaint again into
+the same category names the same helpers, and asks none of them again; a
+helper the classification newly names is asked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore import InvalidInputError, translator
+from complaintcore.cli.errors import one_line
+from complaintcore.core.models import Complainant, Intake
+from complaintcore.core.workflow import Classify
+from complaintcore.desk.importer import intake_from_row
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.helpers import SH
+
+T0 = datetime(2025, 11, 17, 9, 0, tzinfo=SH)  # Mon 17 Nov 2025 09:00
+
+
+def _bypass(receiver: str, **kw: object) -> Intake:
+    return Intake(
+        complainant=Complainant("陈红", "13612345678", "1-1-101", "1", "sunrise"),
+        channel="phone",
+        received_at=T0,
+        receiver=receiver,
+        summary="电梯经常困人",
+        site="sunrise",
+        via_head_office=True,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.parametrize("receiver", ["SR-302", "SR-101", "RS-103"])
+def test_a_sites_staff_member_may_not_send_a_complaint_straight_to_head_office(
+    receiver: str,
+) -> None:
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass(receiver), now=T0)
+    assert caught.value.path == "via_head_office"
+    assert "IN-6" in str(caught.value)
+    assert "works at site" in str(caught.value)
+    assert list(desk.store.complaints()) == []  # nothing stored
+
+
+@pytest.mark.procedure("IN-6")
+def test_the_refusal_names_the_field_and_why_in_both_languages() -> None:
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass("SR-302"), now=T0)
+    en = one_line(caught.value, translator("en", environ={}))
+    zh = one_line(caught.value, translator("zh", environ={}))
+    assert en.startswith("via_head_office: the receiver works at site sunrise, not at head office")
+    assert "(IN-6)" in en
+    assert "via_head_office" in zh
+    assert "受理人在项目 sunrise 工作，不属于总部" in zh
+    assert "（IN-6）" in zh
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.parametrize("receiver_unit", ["", "head_office"])
+def test_a_unit_named_as_head_office_does_not_make_a_site_guard_head_office(
+    receiver_unit: str,
+) -> None:
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass("SR-302", receiver_unit=receiver_unit), now=T0)
+    assert caught.value.path == "via_head_office"
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_staff_still_register_a_bypass() -> None:
+    desk = make_desk()
+    c = desk.receive(_bypass("HQ-002"), now=T0)
+    assert c.intake.via_head_office
+    assert c.state.unit == "head_office"
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bulk_row_from_a_site_guard_is_refused_the_same_way() -> None:
+    desk = make_desk()
+    rows = [
+        {
+            "name": "陈红",
+            "phone": "13612345678",
+            "room": "1-1-101",
+            "site": "sunrise",
+            "channel": "phone",
+            "summary": "电梯经常困人",
+            "received_at": "2025-11-17T09:00",
+            "receiver": receiver,
+            "via_head_office": "true",
+        }
+        for receiver in ("SR-302", "HQ-002")
+    ]
+    intakes = [intake_from_row(row, zone=SH) for row in rows]
+    guard, head_office = list(desk.receive_many(intakes, now=T0))
+    assert isinstance(guard, InvalidInputError)
+    assert guard.path == "via_head_office"
+    assert "works at site sunrise" in str(guard)
+    assert not isinstance(head_office, Exception)
+    assert head_office.state.unit == "head_office"
+
+
+def _help_requests(category: str, again: tuple[str, ...]) -> list[str]:
+    """The departments asked for help (HDL-4) when a fees complaint taken by
+    SR-103 is classified ``category`` and then ``again`` by three staff."""
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("张三", "13712345678", "2-1-301", "2", "sunrise"),
+            channel="phone",
+            received_at=T0,
+            receiver="SR-103",
+            summary="物业费账单多收了两个月",
+            site="sunrise",
+        ),
+        now=T0,
+    )
+    now = T0 + timedelta(hours=2)
+    desk.act(c.id, Classify(actor="SR-102", category=category), now=now)
+    for n, (actor, cat) in enumerate(zip(("SR-102", "SR-103", "SR-302"), again, strict=False)):
+        desk.act(c.id, Classify(actor=actor, category=cat), now=now + timedelta(minutes=n + 1))
+    desk.deliver(now + timedelta(hours=1))
+    return [
+        r.department
+        for note, r in notes.sent
+        if note.complaint_id == c.id and note.topic == "help_requested" and r is not None
+    ]
+
+
+@pytest.mark.procedure("HDL-4")
+def test_the_same_category_again_asks_no_helper_again() -> None:
+    # notifications.md: "in cn-property a fees complaint asks 客服主管 SR-101": asked once
+    assert _help_requests("fees", ("fees", "fees", "fees")) == ["customer_service"]
+
+
+@pytest.mark.procedure("HDL-4")
+def test_a_newly_named_helper_is_asked() -> None:
+    # desk.md: "parking is security's with finance's help": finance is new, so asked
+    assert _help_requests("fees", ("parking",)) == ["customer_service", "finance"]
