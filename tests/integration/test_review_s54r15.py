@@ -27,7 +27,7 @@ from complaintcore.core.deadlines import (
     unescalated_handovers,
 )
 from complaintcore.core.models import Complainant, Complaint, Escalated, Intake, Trigger
-from complaintcore.core.workflow import Apologise, Promise, Reply
+from complaintcore.core.workflow import Apologise, Promise, Reply, Visit
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ComplaintStore
 from complaintcore.testing import make_desk
@@ -169,3 +169,33 @@ def test_a_promise_replaced_late_is_no_late_hand_over(desk: Desk) -> None:
     spec = desk.pack.clock("promise")
     assert unescalated_breaches(c, spec, promise) == ((at(11, 12), 1),)
     assert unescalated_handovers(c, promise) == ()
+
+
+@pytest.mark.procedure("VIS-2")
+@pytest.mark.procedure("DL-7")
+def test_an_appointed_reply_time_moved_after_it_passed_escalates_once(desk: Desk) -> None:
+    """VIS-2: a reply time appointed at a return visit (Tue 12:00) is a promise to the
+    complainant too; a second visit at 12:30 appointing Wed 12:00 leaves the first
+    missed, and the 13:00 sweep escalates it once."""
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("业主2", "13900000002", "3-1-0201", "3", "sunrise"),
+            channel="phone",
+            received_at=at(10, 10),
+            receiver="SR-103",
+            summary="楼上漏水，天花板渗水",
+            site="sunrise",
+        ),
+        now=at(10, 10),
+        validity="valid",
+    )
+    desk.act(c.id, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 16))
+    visit = Visit(actor="SR-102", satisfied=True, opinion="墙面何时修补", reply_due=at(11, 12))
+    desk.act(c.id, visit, now=at(10, 17))
+    again = Visit(actor="SR-102", satisfied=True, opinion="再约时间", reply_due=at(12, 12))
+    desk.act(c.id, again, now=at(11, 12, 30))
+    assert desk.sweep(at(11, 13)).escalated == ((c.id, "visit_reply"),)
+    assert desk.sweep(at(11, 13, 30)).escalated == ()
+    assert [(e[0], e[1], e[3]) for e in _escalations(desk, c.id)] == [
+        ("department_head", "project_manager", "visit_reply")
+    ]
