@@ -137,6 +137,12 @@ class ClockStatus:
     that missed its 3 days, then passed the complaint on): when each was breached,
     and its run number.  Their breach stands (ESC-2, ESC-6) though the clock now
     runs for the next holder."""
+    replaced: tuple[tuple[datetime, int], ...] = ()
+    """Runs a new agreed time replaced after their due time had passed (DL-5: a
+    promise broken, then a new one made, before a sweep saw it): when each was
+    breached, and its run number.  Their breach stands (DL-7) and a sweep escalates
+    each once (ESC-2), as it would have while it ran; ``handed_on`` without the
+    late department's report (ESC-6), which is for hand-overs."""
     late_since: datetime | None = None
     """The open run's breach, when an extension given after its due time moved that
     on: the clock shows running or at risk again (breached if the new due time
@@ -348,6 +354,8 @@ class _Run:
     """Runs replaced in time by a new agreed time (DL-5): one promise with the next run."""
     handed_on: list[tuple[datetime, int]] = attrs.Factory(list)
     """(breach moment, run) of each run a ``restart`` ended late (DL-3, ESC-6)."""
+    replaced: list[tuple[datetime, int]] = attrs.Factory(list)
+    """(breach moment, run) of each run a new agreed time replaced late (DL-5, DL-7)."""
     extra: int = 0
     """Working days or months this run has been extended by (``Extended`` events)."""
     waived: datetime | None = None
@@ -901,7 +909,11 @@ def _run(
                 r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
             elif active:
                 r.say("{at} new time agreed: the last appointment is replaced (VIS-2)", at=at)
-            r.begin(at, ev.kind, agreed, paused)
+            run = r.runs
+            if r.begin(at, ev.kind, agreed, paused):
+                # DL-5, DL-7: the promise was broken before the new one replaced it;
+                # its breach stands and a sweep escalates it once (ESC-2)
+                r.replaced.append((r.breaches[-1], run))
             continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
@@ -1002,6 +1014,7 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
             _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,
             breaches=tuple(r.breaches), superseded=r.superseded, handed_on=tuple(r.handed_on),
+            replaced=tuple(r.replaced),
         )  # fmt: skip
     if r.stopped is not None:
         state = ClockState.MISSED if r.late else ClockState.MET
@@ -1009,7 +1022,8 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
             spec.name, spec.rule, state, r.started, r.due, None, r.used,
             max(r.budget - r.used, _ZERO), r.budget, r.stopped, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
-            handed_on=tuple(r.handed_on), lapsed=r.lapsed, unacknowledged=r.unacknowledged,
+            handed_on=tuple(r.handed_on), replaced=tuple(r.replaced), lapsed=r.lapsed,
+            unacknowledged=r.unacknowledged,
         )  # fmt: skip
     say = r.say
     running = r.running_since is not None
@@ -1067,7 +1081,8 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
         spec.name, spec.rule, state, r.started, due, at_risk_from, so_far,
         max(r.budget - so_far, _ZERO), r.budget, None, _english(r.steps), r.runs,
         steps=tuple(r.steps), breaches=breaches, superseded=r.superseded,
-        handed_on=tuple(r.handed_on), late_since=r.late_since, lapsed=r.lapsed,
+        handed_on=tuple(r.handed_on), replaced=tuple(r.replaced), late_since=r.late_since,
+        lapsed=r.lapsed,
     )  # fmt: skip
 
 
@@ -1081,7 +1096,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
             spec.name, spec.rule, ClockState.WAIVED, r.started, None, None,
             _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
-            handed_on=tuple(r.handed_on), lapsed=r.lapsed,
+            handed_on=tuple(r.handed_on), replaced=tuple(r.replaced), lapsed=r.lapsed,
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)
@@ -1092,7 +1107,8 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
     return ClockStatus(
         spec.name, spec.rule, ClockState.MISSED, r.started, due, None, used, _ZERO,
         r.budget, waived, _english(r.steps), r.runs, steps=tuple(r.steps), breaches=breaches,
-        superseded=r.superseded, handed_on=tuple(r.handed_on), lapsed=r.lapsed,
+        superseded=r.superseded, handed_on=tuple(r.handed_on), replaced=tuple(r.replaced),
+        lapsed=r.lapsed,
     )  # fmt: skip
 
 
@@ -1176,8 +1192,9 @@ def unescalated_breaches(
     complaint: Complaint, spec: ClockSpec, status: ClockStatus
 ) -> tuple[tuple[datetime, int], ...]:
     """ESC-2, DL-7: the breaches of a clock or duty no escalation has dealt with yet,
-    as (when it fell due, run), oldest first: runs handed on late (DL-3), then the
-    current run.  A sweep that comes late escalates them one instant at a time."""
+    as (when it fell due, run), oldest first: runs handed on late (DL-3) or replaced
+    by a new agreed time after theirs had passed (DL-5), then the current run.  A
+    sweep that comes late escalates them one instant at a time."""
     if not spec.escalate_on_breach:
         return ()
     found, current = _escalations_by_run(complaint, status)
@@ -1196,24 +1213,27 @@ def unescalated_handovers(
     complaint: Complaint, status: ClockStatus
 ) -> tuple[tuple[datetime, int], ...]:
     """ESC-2, ESC-6: runs a ``restart`` ended late (a department passed the complaint
-    on after its deadline) that no escalation has dealt with yet: (breach, run)."""
-    return _escalations_by_run(complaint, status)[0]
+    on after its deadline) that no escalation has dealt with yet: (breach, run).
+    Not a promise replaced late (DL-5): nobody passed the complaint on."""
+    handed = {run for _t, run in status.handed_on}
+    return tuple(b for b in _escalations_by_run(complaint, status)[0] if b[1] in handed)
 
 
 def _escalations_by_run(
     complaint: Complaint, status: ClockStatus
 ) -> tuple[tuple[tuple[datetime, int], ...], bool]:
     """ESC-2, DL-7: which runs of the clock an escalation naming it has dealt with:
-    the runs handed on late (DL-3) none has, as (breach, run), and whether one has
-    dealt with the current run.
+    the runs handed on late (DL-3) or replaced late by a new agreed time (DL-5)
+    none has, as (breach, run), and whether one has dealt with the current run.
 
     Each escalation naming the clock deals with one run, the oldest it can: a run
-    handed on late takes the first made at or after its breach (a sweep after the
-    hand-over escalates it then); the current run one made since its due time, or
-    one for a missed deadline (``deadline_missed``) made since it started.  The
-    latter whatever due time the pack and calendar give today: an edit that
-    lengthens a deadline after its breach was escalated moves the due time, not
-    the run, and the run was escalated once (review s49E F01).  One made before
+    handed on or replaced late takes the first made at or after its breach (a sweep
+    after the hand-over or the new promise escalates it then; one between the breach
+    and the new promise escalated it already, review s54R15); the current run one
+    made since its due time, or one for a missed deadline (``deadline_missed``)
+    made since it started, the latter whatever due time the pack and calendar give
+    today: an edit that lengthens a deadline after its breach was escalated moves
+    the due time, not the run, and the run was escalated once (review s49E F01).  One made before
     the due time for another reason (a host's ``cannot_handle`` naming the clock
     while it is at risk) deals with no breach: the breach that follows is
     escalated (review s49J F01).  A new run -- a reopening, a new stage, a
@@ -1225,7 +1245,7 @@ def _escalations_by_run(
         if e.kind == "escalated" and status.name in getattr(e, "clock", "").split(",")
     )
     found = []
-    for t, run in status.handed_on:
+    for t, run in sorted((*status.handed_on, *status.replaced), key=lambda b: (_utc(b[0]), b[1])):
         took = next((i for i, (e, _) in enumerate(left) if e >= _utc(t)), None)
         if took is None:
             found.append((t, run))
