@@ -81,7 +81,7 @@ other complaint shares, and the memos by id, version and ``now`` already serve i
 repeated asks."""
 
 
-ROWS_REVISION = 11
+ROWS_REVISION = 12
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
@@ -100,8 +100,9 @@ floors before their flat, English room words and several rooms in one value read
 in the building, room and complainant keys, IMP-3, HDL-5, review s51B; 11: a space
 between two digits of a room, 层 and F floors, 房 end words, lettered flats, a
 floor-led room below its building field and a floor after a dashed building read
-in the room and complainant keys, IMP-3, reviews s51R20, s51R23, s52K), so the
-basis kept by a
+in the room and complainant keys, IMP-3, reviews s51R20, s51R23, s52K; 12: a
+promise or appointed reply time replaced after it passed is due at once until a
+sweep escalates it, DL-7, review s54R15), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""
