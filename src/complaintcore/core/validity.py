@@ -279,7 +279,7 @@ _ROOM_CHARS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\-#/ ]+")
 # room_style "address" (review s54R12 F01): an address's flat or unit, as the UK
 # writes it ("Flat 3, 12 High Street", "Apt. 5", "12 St. John's Road", "Flat 2/1"):
 # letters of any script, ASCII digits and these marks.
-_ADDRESS_MARKS = frozenset("-#/ ,.'\u2019()")
+_ADDRESS_MARKS = frozenset("-#/ ,.'’()")
 
 
 def _room_label(style: str) -> str:
@@ -301,10 +301,7 @@ def _room_problem(text: str, style: str = DEFAULT_ROOM_STYLE) -> str | None:
         return _too_long(label, _ROOM_MAX)
     if style == "address":
         if not all(ch.isalpha() or "0" <= ch <= "9" or ch in _ADDRESS_MARKS for ch in s):
-            return (
-                f"{label} may contain only letters, digits, spaces and "
-                "- # / , . ' \u2019 ( ) (REC-1)"
-            )
+            return f"{label} may contain only letters, digits, spaces and - # / , . ' ’ ( ) (REC-1)"
     elif not _ROOM_CHARS.fullmatch(s):
         return (
             f"{label} may contain only letters, digits, Chinese characters, "
