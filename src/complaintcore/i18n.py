@@ -1796,6 +1796,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"field": "field"},
     ),
+    (
+        N_("{field} may contain only letters, digits, spaces and - # / , . ' ’ ( ) (REC-1)"),
+        {"field": "field"},
+    ),
     (N_("{field} must contain a digit (REC-1)"), {"field": "field"}),
     (N_("{field} must be a datetime (REC-1)"), {"field": "field"}),
     (N_("{field} must be timezone-aware (REC-1)"), {"field": "field"}),
@@ -1822,6 +1826,7 @@ _PHONE_KINDS = frozenset(
 
 _RECORD_FIELDS = (
     NC_("field", "room number"),
+    NC_("field", "flat or unit"),  # a pack whose room_style is "address" (review s54R12 F01)
     NC_("field", "complainant name"),
     NC_("field", "contact phone"),
     NC_("field", "date and time received"),

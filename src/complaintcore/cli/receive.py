@@ -80,7 +80,8 @@ def _intake_from_flags(ctx: Ctx, fields: Mapping[str, Any], now: datetime) -> In
     from complaintcore.desk.importer import intake_from_row
 
     row = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
-    return intake_from_row(row, default_time=now, zone=ctx.zone())
+    pack = ctx.desk().pack
+    return intake_from_row(row, default_time=now, zone=ctx.zone(), room_style=pack.room_style)
 
 
 def _receiver_unit(ctx: Ctx, unit: str, receiver: str) -> str:

@@ -74,13 +74,21 @@ def _spelt(room: str) -> str:
     1202``, ``31 202`` and ``312 02`` are three rooms (review s51R20 F01: every
     space was left out, and all three were ``31202``, one room raised repeatedly
     by three owners); beside a letter it tells nothing (``A 1201`` and ``A1201``,
-    ``1201 B`` and ``1201B`` are one flat: review s51R23 F01)."""
-    words = unicodedata.normalize("NFKC", room).casefold().split()
+    ``1201 B`` and ``1201B`` are one flat: review s51R23 F01).  The marks an
+    address's flat may hold besides (``, . ' ’ ( )``, a pack's ``room_style``
+    ``address``: review s54R12 F01) are spaces here: ``Flat 3, 12 High Street`` is
+    ``Flat 3 12 High Street``, ``St. John's`` is ``St Johns``.  A house number
+    never held one, so its key is as it was."""
+    words = unicodedata.normalize("NFKC", room).casefold().translate(_FOLDED).split()
     spelt = words[:1]
     for word in words[1:]:
         gap = " " if _digit(spelt[-1][-1]) and _digit(word[0]) else ""
         spelt.append(gap + word)
     return "".join(spelt)
+
+
+_FOLDED = str.maketrans(dict.fromkeys(",.'\u2019()", " "))
+"""The address marks :func:`_spelt` reads as spaces (review s54R12 F01)."""
 
 
 def _digit(char: str) -> bool:

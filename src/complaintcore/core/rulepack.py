@@ -27,6 +27,8 @@ from complaintcore.core.models import (
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "DEFAULT_ROOM_STYLE",
+    "ROOM_STYLES",
     "WHOLE_UK",
     "WHOLE_UK_REASON",
     "Accountability",
@@ -108,6 +110,17 @@ class ReopenPolicy(LabelledEnum):
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("CN", "HK", "MO", "TW")
 """Whose phone numbers a pack accepts at intake unless it says otherwise (REC-1):
 owners in mainland estates include Hong Kong, Macau and Taiwan residents."""
+
+ROOM_STYLES: tuple[str, ...] = ("house_number", "address")
+"""What a complainant's room/unit may hold at intake (REC-1), by the pack's
+``room_style``: ``house_number``, a Chinese house number (ASCII letters, digits,
+Chinese characters, ``-``, ``#``, ``/`` and spaces: ``3-2-1201``, ``A栋1201``);
+``address``, a flat or unit as an address writes it (letters of any script,
+digits, spaces and ``- # / , . ' ’ ( )``: ``Flat 3, 12 High Street``, ``Apt. 5``,
+``Flat 2/1, 14 Byres Road``).  Both need a digit (review s54R12 F01)."""
+
+DEFAULT_ROOM_STYLE = "house_number"
+"""The room style of a pack that names none: the Chinese packs' house numbers."""
 
 WHOLE_UK = frozenset({"GB", "UK"})
 """Codes for the whole United Kingdom, which keeps no bank holidays of its own: each
@@ -779,6 +792,8 @@ class RulePack:
     head_office_unit: str = "head_office"
     sign_off_channels: tuple[str, ...] = ("written",)
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    room_style: str = DEFAULT_ROOM_STYLE
+    """REC-1: what a room/unit may hold (one of :data:`ROOM_STYLES`)."""
     kind_rules: KindRules = KindRules()
     grading: GradingRules = GradingRules()
     sanctions: tuple[Sanction, ...] = ()

@@ -46,7 +46,12 @@ from complaintcore.core.models import (
     Visited,
     require_aware,
 )
-from complaintcore.core.rulepack import DEFAULT_PHONE_REGIONS, RulePack
+from complaintcore.core.rulepack import (
+    DEFAULT_PHONE_REGIONS,
+    DEFAULT_ROOM_STYLE,
+    ROOM_STYLES,
+    RulePack,
+)
 
 __all__ = [
     "COMPLAINT_WORDS",
@@ -54,6 +59,7 @@ __all__ = [
     "MANDATORY_FIELDS",
     "NO_RECEIVER",
     "PHONE_REGIONS",
+    "ROOM_STYLES",
     "Clear",
     "FiveClears",
     "RecordReport",
@@ -270,19 +276,33 @@ def _landline(digits: str) -> str | None:
 
 _ROOM_MAX = 32
 _ROOM_CHARS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\-#/ ]+")
+# room_style "address" (review s54R12 F01): an address's flat or unit, as the UK
+# writes it ("Flat 3, 12 High Street", "Apt. 5", "12 St. John's Road", "Flat 2/1"):
+# letters of any script, ASCII digits and these marks.
+_ADDRESS_MARKS = frozenset("-#/ ,.'’()")
 
 
-def _room_problem(text: str) -> str | None:
+def _room_label(style: str) -> str:
+    """The room field as a reason names it: a Chinese house number, or (``address``)
+    a flat or unit, in English alone (review s54R12 F01)."""
+    return _ADDRESS_LABEL if style == "address" else _LABELS["complainant.room"]
+
+
+def _room_problem(text: str, style: str = DEFAULT_ROOM_STYLE) -> str | None:
     """Why a room/unit number is malformed, or None if it is acceptable.
 
-    Worded as :func:`check_record` reports it: the field in both languages and
-    the rule (REC-1), never the value (PRV-1).
+    ``style`` is the pack's ``room_style`` (:data:`ROOM_STYLES`).  Worded as
+    :func:`check_record` reports it: the field and the rule (REC-1), never the
+    value (PRV-1).
     """
-    label = _LABELS["complainant.room"]
+    label = _room_label(style)
     s = unicodedata.normalize("NFKC", text).strip()
     if len(s) > _ROOM_MAX:
         return _too_long(label, _ROOM_MAX)
-    if not _ROOM_CHARS.fullmatch(s):
+    if style == "address":
+        if not all(ch.isalpha() or "0" <= ch <= "9" or ch in _ADDRESS_MARKS for ch in s):
+            return f"{label} may contain only letters, digits, spaces and - # / , . ' ’ ( ) (REC-1)"
+    elif not _ROOM_CHARS.fullmatch(s):
         return (
             f"{label} may contain only letters, digits, Chinese characters, "
             "'-', '#', '/' and spaces (REC-1)"
@@ -292,9 +312,11 @@ def _room_problem(text: str) -> str | None:
     return None
 
 
-def is_valid_room(text: str) -> bool:
-    """REC-1: a house number like ``1201``, ``3-2-1201``, ``A栋1201``, ``5#1102``."""
-    return isinstance(text, str) and bool(text.strip()) and _room_problem(text) is None
+def is_valid_room(text: str, style: str = DEFAULT_ROOM_STYLE) -> bool:
+    """REC-1: a house number like ``1201``, ``3-2-1201``, ``A栋1201``, ``5#1102``; with
+    ``style="address"`` (the UK packs' ``room_style``) a flat or unit as an address
+    writes it too: ``Flat 3, 12 High Street``, ``Apt. 5``, ``Flat 2/1``."""
+    return isinstance(text, str) and bool(text.strip()) and _room_problem(text, style) is None
 
 
 # --------------------------------------------------------------------------- REC-1
@@ -316,6 +338,8 @@ _LABELS = {
     "summary": "summary of the complaint (诉求内容摘要)",
     "channel": "channel (渠道)",  # IN-1: not a REC-1 field, but never defaulted either
 }
+_ADDRESS_LABEL = "flat or unit"
+"""The room field of a pack whose ``room_style`` is ``address`` (review s54R12 F01)."""
 _NAME_MAX = 64
 _SUMMARY_MAX = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the one rule of core.limits
@@ -339,14 +363,17 @@ class RecordReport:
 
 
 def _text_problem(
-    path: str, value: object, regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+    path: str,
+    value: object,
+    regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS,
+    room_style: str = DEFAULT_ROOM_STYLE,
 ) -> tuple[bool, str] | None:
     """(is_missing, reason) for a text field, or None when it is fine."""
-    label = _LABELS[path]
+    label = _room_label(room_style) if path == "complainant.room" else _LABELS[path]
     if not isinstance(value, str):
         return False, f"{label} must be text (REC-1)"
     if not value.strip():
-        return True, _missing_reason(path)
+        return True, _missing_reason(path, room_style)
     if _CONTROL.search(value):
         return False, f"{label} contains control characters (REC-1)"
     if path == "complainant.name":
@@ -358,7 +385,7 @@ def _text_problem(
         if normalise_phone(value, regions) is None:
             return False, f"{label} is not a recognised number ({phone_kinds(regions)}) (REC-1)"
     elif path == "complainant.room":
-        reason = _room_problem(value)
+        reason = _room_problem(value, room_style)
         if reason is not None:
             return False, reason
     elif path == "summary" and len(value) > _SUMMARY_MAX:
@@ -371,7 +398,9 @@ def _too_long(label: str, limit: int) -> str:
 
 
 def check_record(
-    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+    intake: Intake,
+    phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS,
+    room_style: str = DEFAULT_ROOM_STYLE,
 ) -> RecordReport:
     """REC-1: report every mandatory field that is missing or malformed.
 
@@ -379,11 +408,15 @@ def check_record(
     number of one of ``phone_regions`` (the pack's ``phone_regions``; by
     default a mainland mobile, landline with area code or 400/800 number, or a
     Hong Kong, Macau or Taiwan number in international form: see
-    :func:`normalise_phone`); the room must look like a house number
-    (:func:`is_valid_room`); ``received_at`` must be a time-zone-aware datetime.
+    :func:`normalise_phone`); the room must look like a house number, or, with
+    ``room_style="address"`` (the pack's ``room_style``), a flat or unit as an
+    address writes it (:func:`is_valid_room`); ``received_at`` must be a
+    time-zone-aware datetime.
     """
     if not isinstance(intake, Intake):
         raise InvalidInputError("intake", f"expected an Intake, got {type(intake).__name__}")
+    if room_style not in ROOM_STYLES:
+        raise InvalidInputError("room_style", f"expected one of {', '.join(ROOM_STYLES)}")
     c = intake.complainant
     values: dict[str, object] = {
         "complainant.room": getattr(c, "room", None),
@@ -399,7 +432,7 @@ def check_record(
         if path == "received_at":
             found = _received_problem(intake.received_at)
         else:
-            found = _text_problem(path, values[path], phone_regions)
+            found = _text_problem(path, values[path], phone_regions, room_style)
         if found is None:
             continue
         is_missing, reason = found
@@ -408,14 +441,17 @@ def check_record(
     return RecordReport(tuple(problems), tuple(missing), tuple(malformed))
 
 
-def _missing_reason(path: str) -> str:
+def _missing_reason(path: str, room_style: str = DEFAULT_ROOM_STYLE) -> str:
     """Why ``path`` (a REC-1 field, or IN-1's ``channel``) is refused when it is missing.
 
     One wording wherever a missing field is found: here, and where a file's row
-    lacks a cell an intake cannot be built without (``desk.importer``).
+    lacks a cell an intake cannot be built without (``desk.importer``).  The room
+    is named as the pack's ``room_style`` names it.
     """
     if path == "channel":
         return f"{_LABELS[path]} is missing (IN-1)"
+    if path == "complainant.room":
+        return f"{_room_label(room_style)} is missing (REC-1)"
     return f"{_LABELS[path]} is missing (REC-1)"
 
 
@@ -431,10 +467,12 @@ def _received_problem(value: object) -> tuple[bool, str] | None:
 
 
 def require_registrable(
-    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+    intake: Intake,
+    phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS,
+    room_style: str = DEFAULT_ROOM_STYLE,
 ) -> None:
     """REC-1: raise :class:`IncompleteRecordError` listing every problem, if any."""
-    report = check_record(intake, phone_regions)
+    report = check_record(intake, phone_regions, room_style)
     if not report.ok:
         raise IncompleteRecordError(report.problems)
 
@@ -446,7 +484,9 @@ the command's ``actor`` (reviews s52R6 F03, s52R12 F01)."""
 
 
 def require_received(
-    intake: Intake, phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS
+    intake: Intake,
+    phone_regions: Iterable[str] | str = DEFAULT_PHONE_REGIONS,
+    room_style: str = DEFAULT_ROOM_STYLE,
 ) -> None:
     """IN-2, REC-5: a receipt names whoever took it, the recorded receiver.
 
@@ -457,7 +497,7 @@ def require_received(
     receiver = intake.receiver
     if isinstance(receiver, str) and receiver.strip():
         return
-    problems = check_record(intake, phone_regions).problems
+    problems = check_record(intake, phone_regions, room_style).problems
     raise IncompleteRecordError((*problems, FieldProblem("receiver", NO_RECEIVER)))
 
 

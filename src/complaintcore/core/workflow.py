@@ -1151,7 +1151,7 @@ def _filled(value: str | tuple[object, ...] | frozenset[object]) -> bool:
 
 @_handles(Register)
 def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tuple[Event, ...]:
-    require_registrable(c.intake, pack.phone_regions)
+    require_registrable(c.intake, pack.phone_regions, pack.room_style)
     occurred = c.intake.occurred_at
     if occurred is not None and occurred > c.intake.received_at:
         # an issue cannot arise after it was complained about; a later one would keep a

@@ -71,6 +71,7 @@ from complaintcore.core.models import (
     is_date_only,
     require_aware,
 )
+from complaintcore.core.rulepack import DEFAULT_ROOM_STYLE
 from complaintcore.core.validity import MANDATORY_FIELDS, NO_RECEIVER, _missing_reason
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.i18n import UNNAMED_KEY
@@ -937,7 +938,13 @@ def _time(text: str, zone: tzinfo, key: str = "received_at") -> datetime:
     return require_aware(value, key)
 
 
-def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = None) -> Intake:
+def intake_from_row(
+    row: Row,
+    *,
+    zone: tzinfo,
+    default_time: datetime | None = None,
+    room_style: str = DEFAULT_ROOM_STYLE,
+) -> Intake:
     """One row (columns :data:`FIELDS`) as an intake.
 
     ``received_at`` and ``occurred_at`` without an offset are read in ``zone``
@@ -945,7 +952,8 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
     ``received_at`` (REC-1), ``channel`` (IN-1) or ``receiver`` (REC-5) is empty or
     absent is refused
     with :class:`IncompleteRecordError`, naming those and every other REC-1
-    field it lacks.  Only a caller with a documented default of its own passes
+    field it lacks (the room as the pack's ``room_style`` names it).  Only a
+    caller with a documented default of its own passes
     ``default_time`` -- ``complaintcore receive`` without ``--received-at`` is
     received now -- and a row without ``received_at`` is then received at it;
     :class:`FileImport` never does.  Otherwise REC-1 completeness is checked
@@ -959,7 +967,9 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
     channel = _text(row, "channel")
     received_at = _time(received, zone) if received else default_time
     if received_at is None or not channel or not _text(row, "receiver"):
-        raise IncompleteRecordError(_missing(row, timed=received_at is not None))
+        raise IncompleteRecordError(
+            _missing(row, timed=received_at is not None, room_style=room_style)
+        )
     target = None
     if _text(row, "target_staff_id"):
         # the rung is the directory's (the desk resolves the person); the column is a hint
@@ -991,7 +1001,7 @@ def intake_from_row(row: Row, *, zone: tzinfo, default_time: datetime | None = N
     )
 
 
-def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:
+def _missing(row: Row, *, timed: bool, room_style: str = DEFAULT_ROOM_STYLE) -> list[FieldProblem]:
     """Every REC-1 field the row lacks (in :data:`MANDATORY_FIELDS` order), then the
     channel if it lacks it; ``received_at`` counts as present when ``timed``.
 
@@ -1006,7 +1016,7 @@ def _missing(row: Row, *, timed: bool) -> list[FieldProblem]:
     ]
     if not _text(row, "channel"):
         paths.append("channel")
-    problems = [FieldProblem(path, _missing_reason(path)) for path in paths]
+    problems = [FieldProblem(path, _missing_reason(path, room_style)) for path in paths]
     if not _text(row, "receiver"):
         # the receipt's first event is the receiver's (REC-5): named as the column and
         # option a clerk fills, not as the command's "actor" (review s52R6 F03)
@@ -1140,7 +1150,9 @@ class FileImport:
                 refused.add(place, row)
                 continue
             try:
-                received = intake_from_row(row, zone=self.desk.zone).received_at
+                received = intake_from_row(
+                    row, zone=self.desk.zone, room_style=self.desk.pack.room_style
+                ).received_at
             except ComplaintCoreError as exc:
                 refused.add(place, exc)
                 continue
@@ -1172,7 +1184,9 @@ class FileImport:
             taken = next(ranked)
             row = self._read_again(stream, survey, taken)
             try:
-                intake = intake_from_row(row, zone=self.desk.zone)
+                intake = intake_from_row(
+                    row, zone=self.desk.zone, room_style=self.desk.pack.room_style
+                )
                 identity = intake.idempotency_key
                 if not identity:
                     identity = row_key(self.source, row)

@@ -1699,7 +1699,7 @@ class Desk:
             raise InvalidInputError("intake", f"expected Intake, got {type(intake).__name__}")
         intake = clean_record(intake, self.limits)
         # IN-2, REC-5: named as the field the caller filled, whoever acts (review s52R12 F01)
-        require_received(intake, self.pack.phone_regions)
+        require_received(intake, self.pack.phone_regions, self.pack.room_style)
         changes: dict[str, Any] = {}
         receiver = self.member(intake.receiver)
         if intake.via_head_office and receiver is not None and self.pack.head_office_unit:

@@ -63,7 +63,7 @@ from complaintcore.core.rulepack import (
     RulePack,
 )
 from complaintcore.core.stages import extension_amount
-from complaintcore.core.validity import PHONE_REGIONS
+from complaintcore.core.validity import PHONE_REGIONS, ROOM_STYLES
 from complaintcore.core.warnings import MIN_RATE
 from complaintcore.core.workflow import COMMAND_RECORDS, COMMAND_TYPES
 from complaintcore.serialization import ROOT, _new_converter, _problems_from
@@ -387,6 +387,8 @@ def validate_pack(pack: RulePack) -> list[FieldProblem]:
     _check_accountability(pack, out)
     _check_calendar(pack, out)
     _check_phone_regions(pack, out)
+    if pack.room_style not in ROOM_STYLES:  # REC-1 (review s54R12 F01)
+        out.add("room_style", f"expected one of {', '.join(ROOM_STYLES)}")
     _check_extensions(pack, out)
     _check_stages(pack, out)
     _check_time_bar(pack, out)
