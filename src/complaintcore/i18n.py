@@ -1274,6 +1274,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("duplicate staff id{id} (first at {position})"), {"id": "quoted", "position": "position"}),
     (N_("expected true or false (also yes/no, 1/0, 是/否)"), {}),
     (N_("expected a string"), {}),
+    # a pack's dates: a duty's applies_from, a year's days (re-review s54R13)
+    (N_("expected a date such as 2024-10-01"), {}),
+    (N_("expected a date without a time of day"), {}),
+    (N_("expected a date, got {type}"), {}),
     (N_("expected a string (quote phone numbers and ids)"), {}),
     (N_("expected a string such as 'Mon-Fri 09:00-18:00' or a list of them"), {}),
     (N_("expected a string such as 'Mon-Fri 09:00-18:00'"), {}),

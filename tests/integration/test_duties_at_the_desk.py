@@ -237,8 +237,9 @@ def test_the_handler_reports_the_result_to_the_department_leader(
     """001 item 6, 002 §5 "五清楚，一报告"."""
     c = desk.receive(owner(1, MON), now=MON, validity="valid")
     desk.act(c.id, Reply(actor="SR-201", message="已更换水管", final=True), now=at(10, 16))
-    # the handler owes the report (REC-2) and the return visit (VIS-1, review s54R5)
-    assert told(notes, "duty_owed", c.id) == ["SR-201", "SR-201"]
+    # the handler owes the report (REC-2); no return visit: VIS-1 is owed for final
+    # replies from 2026-12-05 (its applies_from, re-review s54R13), this one is in 2025
+    assert told(notes, "duty_owed", c.id) == ["SR-201"]
     owed = duty(desk, c.id, "report_to_leader", at(10, 16))
     assert owed.due == at(11, 18)
 
@@ -399,8 +400,9 @@ def test_head_office_is_told_tracks_it_and_calls_back_after_closure(
     call = duty(desk, c.id, "head_office_call_back", at(12, 11))
     assert call.owed
     assert call.due == at(14, 18)  # two working days after Wednesday: Friday's close
-    # head office's tracking and call back; the handler's return visit (VIS-1) at the reply
-    assert told(notes, "duty_owed", c.id) == sorted([*head_office * 2, "SR-301"])
+    # head office's tracking and call back; no return visit for a 2025 reply (VIS-1 is
+    # owed from 2026-12-05, re-review s54R13)
+    assert told(notes, "duty_owed", c.id) == sorted(head_office * 2)
     row = next(r for r in desk.rows() if r.id == c.id)
     assert row.status == "closed"
     assert row.next_due is not None  # a closed complaint is still swept for what it owes
@@ -454,8 +456,8 @@ def test_a_complaint_head_office_forwards_is_any_units_receipt_not_a_bypass(
     owed = {d.name: d.owed for d in desk.duties(c.id, at(10, 16))}
     assert not owed["head_office_tracking"]
     assert not owed["head_office_call_back"]
-    # nothing of head office's; the handler's return visit at the final reply (VIS-1)
-    assert told(notes, "duty_owed", c.id) == ["SR-301"]
+    # nothing of head office's; no return visit for a 2025 reply (VIS-1 from 2026-12-05)
+    assert told(notes, "duty_owed", c.id) == []
 
 
 # --------------------------------------------------------------------------- REC-6, HDL-1
@@ -481,8 +483,8 @@ def test_the_sweep_chases_a_closed_written_complaints_missing_sign_off(
     owed = duty(desk, written, "written_sign_off", at(10, 15))
     assert owed.due == at(11, 18)  # closed Monday 15:00: the end of Tuesday
     # customer service's 主管 for the sign-off; its 客服专员 for the call, at receipt
-    # and its handler the return visit (VIS-1) at the final reply
-    assert told(notes, "duty_owed", written) == ["SR-101", "SR-102", "SR-201"]
+    # (no return visit: a 2025 final reply, VIS-1 is owed from 2026-12-05)
+    assert told(notes, "duty_owed", written) == ["SR-101", "SR-102"]
     assert not duty(desk, phone, "written_sign_off", at(10, 15)).owed
     report = desk.sweep(at(11, 18, 1))
     assert report.duties_overdue == ((written, "written_sign_off"),)

@@ -88,7 +88,6 @@ def test_the_example_runs(tmp_path: Path) -> None:
         "desk: awaiting_visit, handled by SR-201",
         "inbox SR-201: assigned",
         "inbox SR-201: duty_owed",  # REC-2: report to the department leader
-        "inbox SR-201: duty_owed",  # VIS-1: the return visit, 2 working days
         "audit: 6 events",
     ]
     assert list(tmp_path.iterdir()) == []  # an in-memory desk: no files left behind
@@ -125,8 +124,9 @@ ADOPTION_MD = ROOT / "docs" / "adoption.md"
 REPLAYED = [
     "leak: closed, grade minor, closed 2026-11-06 10:30",
     "lift: in_handling, held by SR-201, reply due 2026-12-03 18:00",
-    # the leak's assigned and duty_owed (report to the leader, return visit) dropped
-    "outbox: 4 held, 3 dropped, 1 sent",
+    # the leak's assigned and duty_owed (report to the leader) dropped; no return visit:
+    # VIS-1 is owed for final replies from 2026-12-05 (re-review s54R13)
+    "outbox: 3 held, 2 dropped, 1 sent",
     "first sweep: examined 0, escalated 0",
     "2026-11: received 2, valid 2, closed 1, open 1, satisfied visits 1 of 1",
     "  IN-5  to_customer_service: met 2, late 0, breached 0, open 0",
@@ -135,8 +135,6 @@ REPLAYED = [
     "  DL-3  reply_after_result: met 1, late 0, breached 0, open 0",
     "  DL-1  reply: met 1, late 0, breached 0, open 1",
     "  DL-6  major_by_age: met 0, late 0, breached 0, open 1",
-    # answered Wednesday 4 November, visited Friday 6 November: within 2 working days
-    "  VIS-1 return_visit: met 1, late 0, breached 0, open 0",
     "  REC-2 report_to_leader: met 1, late 0, breached 0, open 0",
     "verify: ok",
 ]

@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner, Result
 
@@ -23,7 +24,15 @@ from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import Assess, Reply, Visit
 from tests.helpers import SH, Runner, intake, pack
 
-PROPERTY = pack("cn-property")
+
+def owed_whatever_the_date(the_pack: RulePack) -> RulePack:
+    """The pack with no duty's ``applies_from``: return_visit (VIS-1) is owed only from
+    2026-12-05 (re-review s54R13), and these cases are in 2025, around National Day."""
+    plain = tuple(attrs.evolve(d, applies_from=None) for d in the_pack.duties)
+    return attrs.evolve(the_pack, duties=plain)
+
+
+PROPERTY = owed_whatever_the_date(pack("cn-property"))
 
 
 def at(*args: int) -> datetime:

@@ -375,6 +375,9 @@ class _Run:
     """Earlier runs that lapsed in time (:attr:`ClockStatus.lapsed`)."""
     unacknowledged: bool = False
     """This run ended unacknowledged (:attr:`ClockStatus.unacknowledged`)."""
+    early: tuple[datetime, str] | None = None
+    """The first start event that came before the duty's ``applies_from`` (its time
+    and tag): it started no run, and a duty never started says so."""
 
     def say(self, message: str, /, **values: StepValue) -> None:
         """Record a derivation step (an English template and its values) when explaining.
@@ -875,6 +878,10 @@ def _run(
     again = False  # reopened after it stopped: owed anew from the next start (REC-2)
     ends_at_close = not is_duty and not spec.outlives_closure
     closed = False  # closed, not reopened since: a clock it would start lapses
+    # a duty owed only from a day (its applies_from, in the pack's zone): a start
+    # event before that day starts no run (re-review s54R13 F01)
+    applies = duty.applies_from if duty is not None else None
+    zone = calendar.tz
     for ev, tags in events:
         at = ev.at
         if ev.kind in _REOPENING:
@@ -938,6 +945,14 @@ def _run(
                 own = not tags.isdisjoint(stop)
                 unacknowledged = answered and not own and isinstance(ev, Closed)
                 r.stop(at, ev.kind, lapse=waives and own, unacknowledged=unacknowledged)
+        elif (
+            applies is not None
+            and seen
+            and not tags.isdisjoint(start)
+            and at.astimezone(zone).date() < applies
+        ):
+            if r.early is None:  # owed from a later day: nothing to do for this start
+                r.early = (at, min(tags & start))
         elif (
             (r.started is None or (r.stopped is not None and (repeat or again)))
             and not agreed_mode
@@ -1010,6 +1025,15 @@ def _status(r: _Run, spec: ClockSpec, now: datetime) -> ClockStatus:
     if r.started is None or r.measure is None:
         tags = tuple(Tag(t) for t in spec.start)
         waiting = (_step("not started: waiting for {tags}", tags=tags),)
+        if r.early is not None and isinstance(spec, DutySpec) and spec.applies_from:
+            waiting = (
+                _step(
+                    "not owed: {at} {tag} came before the duty applies, from {day}",
+                    at=r.early[0],
+                    tag=Tag(r.early[1]),
+                    day=spec.applies_from.isoformat(),
+                ),
+            )
         return ClockStatus(
             spec.name, spec.rule, ClockState.NOT_STARTED, None, None, None,
             _ZERO, _ZERO, _ZERO, None, _english(waiting), r.runs, steps=waiting,

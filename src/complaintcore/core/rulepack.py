@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 import attrs
 
@@ -434,6 +434,10 @@ class DutySpec(ClockSpec):
     discharged (every broken promise owes its own apology).  ``channels``, when
     given, limits it to complaints received through them (REC-6: only a written
     complaint's record is signed off); empty, every complaint may owe it.
+    ``applies_from``, when given, is the first day (in the pack's zone) the duty is
+    owed: a start event on an earlier day starts no run, so a duty added to a pack
+    already in use is not owed by what happened before it was added (VIS-1: a
+    complaint replied to before 2026-12-05 owes no return visit, re-review s54R13).
     """
 
     pausable: bool = False
@@ -446,11 +450,17 @@ class DutySpec(ClockSpec):
     command: str = ""
     records: tuple[str, ...] = ()
     channels: tuple[Channel, ...] = ()
+    applies_from: date | None = None
 
     def owed_on(self, channel: Channel) -> bool:
         """Whether a complaint received through ``channel`` can owe the duty (REC-6:
         only a written complaint's record is signed off)."""
         return not self.channels or channel in self.channels
+
+    def applies_at(self, at: datetime, zone: tzinfo) -> bool:
+        """Whether an event at ``at`` may start the duty: on or after ``applies_from``
+        (a day in ``zone``, the pack's), or always when it has none."""
+        return self.applies_from is None or at.astimezone(zone).date() >= self.applies_from
 
     @property
     def new_run_tags(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -1120,10 +1121,12 @@ def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
     is owed does not.  ``breached:<clock>`` counts as set off once that clock
     has started (a promise was made), so an apology always records all it must.
     A duty for other channels is never set off (HDL-1: a telephone complaint's
-    acknowledgement owes no apology).
+    acknowledgement owes no apology).  A start before the duty's ``applies_from``
+    (a day in the pack's zone) sets nothing off (re-review s54R13).
     """
     if not duty.owed_on(complaint.intake.channel):
         return False
+    zone = ZoneInfo(pack.calendar.timezone)
     starts: set[str] = set()
     for tag in duty.start:
         if tag.startswith("breached:"):
@@ -1138,7 +1141,13 @@ def _triggered(complaint: Complaint, duty: DutySpec, pack: RulePack) -> bool:
         seen = seen or not tags.isdisjoint(gate)
         if active and not tags.isdisjoint(stop):
             active = False
-        elif seen and not active and (not started or duty.repeat) and not tags.isdisjoint(starts):
+        elif (
+            seen
+            and not active
+            and (not started or duty.repeat)
+            and not tags.isdisjoint(starts)
+            and duty.applies_at(event.at, zone)
+        ):
             started = active = True
         elif not active and event.kind == "reopened" and duty.reopen is ReopenPolicy.AGAIN:
             started = False  # REC-2: owed anew from its next start
