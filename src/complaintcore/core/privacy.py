@@ -192,8 +192,16 @@ def _fold(text: str, pattern: re.Pattern[str]) -> str:
 # An address starts where a run of its characters starts (the lookbehind), and
 # that run is read once (possessive: "@" is not among them): a 10,000-character
 # link or base64 run without "@" costs one scan, not one per character.
+# The local part is any run of RFC 5322's atext and dots ("o'neill", "tom&jo",
+# "margaret#1", "m=thompson", a "*" a name masked before it left), Latin letters
+# beyond ASCII (RFC 6531: "margarét") and the apostrophes a name is typed with
+# ("o\u2019neill"): the part before such a character showed (review s54R4 F04).
+_LOCAL_PART = (
+    r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-"
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u2019\u2018\u02bc\u00b4\u2032"
+)
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}"
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups (the full-width hyphen is
@@ -409,6 +417,17 @@ _WHOLE_GROUPED = (
 _INTL_HEAD = rf"(?:\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
 _INTL_GROUP_RUN = rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)"
 _INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
+# The general branch's first group may stand in brackets, the area code as a UK
+# number is written ("(01632) 960001", "(07700) 900 123", "(020) 7946 0018",
+# "(01632)960001"): the groups after it are counted with it, seven digits or more
+# as ever (review s54R4 F05: the bracket ended the run, and "01632" and "960001"
+# were two runs of fewer than seven digits, the whole number left readable).  Not
+# before a dot or slash and a digit: "(010)2026.12.04" and "(0755)1200.50元" are an
+# area code before a date or an amount, as before.
+_BRACKETED_AREA = (
+    rf"\(?{_D}{{3,}}+\)(?:{_SEP}|(?=[0-9])){_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*+"
+    r"(?![./][0-9])[Xx]?"
+)
 
 
 # A phone in groups with a Latin letter glued after its last group ("Tel:139-5724-6813Wang",
@@ -458,6 +477,7 @@ _PHONE = re.compile(
     rf"|{_DS_INTERNATIONAL}"
     rf"|{_INTL_RUN}"
     rf"|{_DOT_SLASH}"
+    rf"|{_BRACKETED_AREA}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
     rf"(?:{_NEXT_PHONE}|{_TAIL}){_EXTENSION}"
@@ -1039,6 +1059,12 @@ _DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the 
 _PLAIN = {ord(c): " " for c in _SPACE_CHARS - {" "} | {"\r"}}
 _PLAIN |= {ord(c): "-" for c in _DASH_CHARS - {"-"}}
 _PLAIN |= {ord(c): "\n" for c in _BREAKS[2:]}
+# An apostrophe is typed as any of these (a phone, a word processor or a web editor
+# turns "'" into U+2019 as one types; other keyboards give U+2018, U+02BC, U+00B4,
+# "`" or U+2032): "O\u2019Neill" is the name stored as "O'Neill", and the other way round,
+# as a name's dash is any dash (review s54R4 F01).  The full-width U+FF07 folds.
+_APOSTROPHES = "\u2019\u2018\u02bc\u00b4`\u2032"
+_PLAIN |= {ord(c): "'" for c in _APOSTROPHES}
 _SPACED = re.compile(rf"{_SPACE}|[{_BREAKS}]")
 _BROKEN = re.compile(f"[{_BREAKS[1:]}]")  # a line break, "\r" aside (it is read as a space)
 _UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + "]")
@@ -2222,9 +2248,49 @@ def _canonical(value: str) -> str | None:
 
 
 def _forms(value: str) -> tuple[str, ...]:
-    """``value`` (drawn, stripped) and the rooms a room key reads in it
-    (:func:`_keyed_rooms`), each once: the literals masked for it."""
-    return (value, *_keyed_rooms(value))
+    """``value`` (drawn, stripped), the rooms a room key reads in it
+    (:func:`_keyed_rooms`) and the forms an English text writes a name in
+    (:func:`_named`), each once: the literals masked for it."""
+    return (value, *_keyed_rooms(value), *_named(value))
+
+
+# A name in Latin letters of two words or more (each perhaps with an apostrophe or a
+# hyphen inside: O'Neill, Smith-Jones), perhaps after a title.
+_NAME_WORD = re.compile(f"[{_LATIN}]+(?:['\u2019-][{_LATIN}]+)*")
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
+_TITLE_WORDS = frozenset(t.lower() for t in _TITLES)
+_SURNAME_LETTERS = 3  # a surname after a title: at least this many letters
+
+
+@functools.lru_cache(maxsize=1024)
+def _named(value: str) -> tuple[str, ...]:
+    """The forms English correspondence writes a stored name in (review s54R4 F06):
+    without the title it was stored with (``Aisha Khan`` of ``Dr Aisha Khan``),
+    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``), the given name's
+    initial and the surname (``M. Thompson``, ``M Thompson``) and the surname after
+    a title (``Mrs Thompson``, ``Dr. Thompson``; a surname of three letters or
+    more).  Letter case, spaces and apostrophes are read as for any literal.  The
+    surname or the given name alone is no form: too many other words and people
+    share it.  None for any other value (a Chinese name, a room, a phone)."""
+    words = value.split()
+    if not 2 <= len(words) <= 6:
+        return ()
+    if not all(_NAME_WORD.fullmatch(word.rstrip(".")) for word in words):
+        return ()
+    forms: list[str] = []
+    if words[0].rstrip(".").lower() in _TITLE_WORDS:
+        words = words[1:]
+        if len(words) >= 2:
+            forms.append(" ".join(words))
+    surname, given = words[-1], words[:-1]
+    if len(surname) < 2 or (given and len(given[0]) < 2):
+        return ()  # a letter alone is no name's part (a room "Block C")
+    if given:
+        forms += (f"{surname}, {' '.join(given)}", f"{surname} {' '.join(given)}")
+        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]} {surname}")
+    if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
+        forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
+    return tuple(dict.fromkeys(f for f in forms if f != value))
 
 
 @functools.lru_cache(maxsize=1024)

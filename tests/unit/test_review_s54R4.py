@@ -1,0 +1,134 @@
+"""Review s54R4: personal data in English, as the UK and Scottish packs' texts write
+it (PRV-1, ``redact``).
+
+F05: a UK number with its area code in brackets (``(01632) 960001``) is masked whole.
+
+Expected texts counted by hand from docs/notifications.md (PRV-1): a masked number
+is its digits (separators and brackets left out) as stars, the last two shown.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from complaintcore.core.privacy import redact
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 01632 960001: 11 digits -> 9 stars + 01
+        ("(01632) 960001", "*********01"),
+        ("Tel: (01632)960001.", "Tel: *********01."),
+        # 07700 900123: 11 digits -> 9 stars + 23
+        ("my mobile (07700) 900 123, evenings", "my mobile *********23, evenings"),
+        # 020 7946 0018: 11 digits -> 9 stars + 18
+        ("(020) 7946 0018", "*********18"),
+        # 016977 2345: 10 digits -> 8 stars + 45
+        ("call (016977) 2345 after six", "call ********45 after six"),
+        # 0131 496 0000 x12: the extension kept, as for any phone
+        ("(0131) 496 0000x12", "*********00x12"),
+    ],
+)
+def test_f05_a_bracketed_area_code_is_masked_with_its_number(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    # the complainant's phone as stored (no brackets) changes nothing
+    assert redact(text, also=["01632 960001"]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("text", ["(2025) 12", "page (12) 3456", "(1) 234 5"])
+def test_f05_a_bracketed_number_of_fewer_than_seven_digits_stays(text: str) -> None:
+    assert redact(text) == text
+
+
+# F01: a name is the same name with any apostrophe for its apostrophe; each masked
+# letter and mark is one star (notifications.md: "with any apostrophe ...").
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("stored", ["Siobhan O'Neill", "Siobhan O\u2019Neill"])
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019", "\u2018", "\u02bc", "\u00b4", "`", "\u2032"])
+def test_f01_a_name_is_masked_with_any_apostrophe(stored: str, apostrophe: str) -> None:
+    text = f"Boiler broken; Siobhan O{apostrophe}Neill has no heating"
+    assert redact(text, also=[stored]) == "Boiler broken; S************** has no heating"
+    upper = f"SIOBHAN O{apostrophe}NEILL rang"
+    assert redact(upper, also=[stored]) == "S************** rang"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f01_a_full_width_apostrophe_and_a_possessive() -> None:
+    assert redact("D\uff07Arcy rang", also=["D'Arcy"]) == "D***** rang"
+    assert redact("Siobhan O\u2019Neill\u2019s boiler", also=["Siobhan O'Neill"]) == (
+        "S**************\u2019s boiler"
+    )
+
+
+# F04: the local part of an address is masked whole, its first character shown,
+# whatever RFC 5322 atext (or a Latin letter beyond ASCII) it holds.
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reply to siobhan.o'neill@example.ie", "Reply to s**************@example.ie"),
+        ("Reply to siobhan.o\u2019neill@example.ie", "Reply to s**************@example.ie"),
+        ("d'arcy@example.com", "d*****@example.com"),
+        ("tom&jo@example.com", "t*****@example.com"),
+        ("margaret#1@example.com", "m*********@example.com"),
+        ("m=thompson@example.com", "m*********@example.com"),
+        ("margaret!@example.com", "m********@example.com"),
+        ("margaret/t@example.com", "m*********@example.com"),
+        ("margaret~t@example.com", "m*********@example.com"),
+        ("margar\u00e9t@example.com", "m*******@example.com"),
+        ("<margaret@example.com>", "<m*******@example.com>"),
+    ],
+)
+def test_f04_every_local_part_is_masked_whole(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f04_a_name_masked_inside_an_address_leaves_no_part_of_it() -> None:
+    # the name's stars are the local part's too: no "margaret." left before them
+    masked = redact("margaret.thompson@example.com", also=["Thompson"])
+    assert masked == "m****************@example.com"
+
+
+# F06: the forms English correspondence writes a stored name in are the name
+# (notifications.md "Personal data (PRV-1)"): masked as the name is, first
+# character shown.
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "stored", "expected"),
+    [
+        ("Thompson, Margaret called", "Margaret Thompson", "T***************** called"),
+        ("THOMPSON Margaret (tenant)", "Margaret Thompson", "T**************** (tenant)"),
+        ("Dear Mrs Thompson,", "Margaret Thompson", "Dear M***********,"),
+        ("Dear Mrs. Thompson,", "Margaret Thompson", "Dear M************,"),
+        ("spoke to Mr MacLeod today", "Iain MacLeod", "spoke to M********* today"),
+        ("M. Thompson rang", "Margaret Thompson", "M********** rang"),
+        ("M Thompson rang", "Margaret Thompson", "M********* rang"),
+        ("Aisha Khan rang", "Dr Aisha Khan", "A********* rang"),
+        ("Dr Khan rang", "Dr Aisha Khan", "D****** rang"),
+        ("O\u2019Neill, Siobhan", "Siobhan O'Neill", "O***************"),
+        ("Ms Smith-Jones", "Mary-Jane Smith-Jones", "M*************"),
+    ],
+)
+def test_f06_a_name_in_its_english_forms_is_masked(text: str, stored: str, expected: str) -> None:
+    assert redact(text, also=[stored]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # the surname or the given name alone is no form of the name (documented)
+        ("Thompson rang", "Margaret Thompson"),
+        ("Margaret rang", "Margaret Thompson"),
+        # a title before a surname of two letters is no form (too many words)
+        ("Mr Fo rang", "Jo Fo"),
+        # a Chinese name has no English forms
+        ("王先生来电", "王小明"),
+    ],
+)
+def test_f06_what_stays_readable(text: str, stored: str) -> None:
+    assert redact(text, also=[stored]) == text
