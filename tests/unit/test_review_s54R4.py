@@ -132,3 +132,28 @@ def test_f06_a_name_in_its_english_forms_is_masked(text: str, stored: str, expec
 )
 def test_f06_what_stays_readable(text: str, stored: str) -> None:
     assert redact(text, also=[stored]) == text
+
+
+# F02: a Scottish flat stored as "1/2" is masked where it stands as a number of its
+# own, not inside a date or another number (notifications.md: no digit glued before
+# or after a room's groups; dates with their year stay readable).
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Operative visited on 14/11/2025",
+        "booked again for 1/2/2026",
+        "on 01/02/2025",
+        "see page 1/20",
+        "11/2 and 1/25",
+    ],
+)
+def test_f02_a_slashed_flat_is_not_masked_inside_dates_and_numbers(text: str) -> None:
+    assert redact(text, also=["1/2"]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f02_a_slashed_flat_of_its_own_is_masked() -> None:
+    assert redact("Water into flat 1/2, and 1/2 again", also=["1/2"]) == (
+        "Water into flat ***, and *** again"
+    )

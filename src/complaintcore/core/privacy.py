@@ -1799,7 +1799,8 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     dot, a colon, a slash or a dash (a time, a decimal, a date).  With a
     building before its letter (``3栋a 1201``, ``3-a 1201``) its digits are
     bounded so too (review s52R15 F02: ``3栋B 12:30`` and ``3栋A 12010元`` were
-    masked for ``3栋B12`` and ``3栋A1201``)."""
+    masked for ``3栋B12`` and ``3栋A1201``).  Digit groups joined by a slash
+    (a Scottish flat ``1/2``) are bounded as digits are (:data:`_SLASHED_DIGITS`)."""
     if spelling is None:
         return None
     if _SPACED_LETTER_FIRST.fullmatch(literal):
@@ -1810,9 +1811,19 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     if _SPACED_LETTER_LAST.fullmatch(literal):
         before = _DIGITS_BEFORE if literal[0].isdigit() else ""
         return f"{before}(?:{spelling}){_LETTER_AFTER}"
+    if _SLASHED_DIGITS.fullmatch(literal):
+        return f"{_DIGITS_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
     if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
+
+
+# A Scottish flat (floor and flat: 1/2, 0/1, 3/2) is digit groups joined by a slash,
+# bounded as a number of its own (review s54R4 F02): no digit glued before or after
+# it, nor after a digit and a dot, colon, slash or dash, nor before one and a digit,
+# so the day and month of a date (01/02/2025, 1/2/2026, 14/11/2025) and other
+# numbers (11/2, 1/25, page 1/20) stay whole and readable.
+_SLASHED_DIGITS = re.compile("[0-9]+(?:/[0-9]+)+")
 
 
 def _wide_forms(folded: Iterable[str]) -> tuple[frozenset[str], bool]:
@@ -2095,6 +2106,12 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     masked whole), and a literal a right-to-left run completes as drawn has every
     letter and digit masked; a keycap after any ignorable character is read; a
     glued local landline's groups may be spaced (``3-2-1201-6234 5678``).
+
+    Review s54R4: a number's first group may stand in brackets (``(01632)
+    960001``); a literal's apostrophe is any apostrophe (``O\u2019Neill`` for
+    ``O'Neill``); an e-mail local part is any run of RFC 5322 atext; a stored
+    Latin name is masked surname first, as initial and surname, after a title,
+    and without the title it was stored with; a flat ``1/2`` is bounded as digits.
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
