@@ -157,3 +157,38 @@ def test_f02_a_slashed_flat_of_its_own_is_masked() -> None:
     assert redact("Water into flat 1/2, and 1/2 again", also=["1/2"]) == (
         "Water into flat ***, and *** again"
     )
+
+
+# F03: a flat of two digits stays readable inside the English shapes of a date, a
+# time, an amount, a statute reference or a period, as inside the Chinese ones
+# (notifications.md); right after a room word it is the flat.
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "booked again for 14 Nov between 10am and 2pm",
+        "on 14 November 2025",
+        "on Nov 14",
+        "on the 14th of November",
+        "on 14/11/25",
+        "at 11am",
+        "at 11.30 pm",
+        "at 11 o'clock",
+        "£14 refunded",
+        "under Section 14(2)",
+        "under s.14",
+        "within 14 working days",
+        "within 14 days",
+    ],
+)
+def test_f03_english_dates_times_amounts_and_references_stay(text: str) -> None:
+    for room in ("Flat 14", "Flat 11", "14", "11"):
+        assert redact(text, also=[room]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f03_the_flat_itself_is_masked() -> None:
+    assert redact("Water into Flat 14 and flat 14 on 14 Nov", also=["Flat 14"]) == (
+        "Water into F****** and f****** on 14 Nov"
+    )
+    assert redact("the tenant of 14 rang", also=["14"]) == "the tenant of ** rang"

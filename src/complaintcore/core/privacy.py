@@ -787,11 +787,36 @@ _A_MINUTE = "[0-5][0-9]"
 _OCTET = "[0-9]{1,3}+"
 # an id with a date stamp: letters, then a stamp of eight digits, then its number
 _AN_ID = r"(?<![0-9A-Za-z])[A-Za-z]++(?:-[A-Za-z]++)*+[-_][0-9]{8}[-_][0-9A-Za-z]++"
+# The English shapes of the same (review s54R4 F03: a flat "Flat 14" blanked "by 14
+# Nov", "£14", "Section 14" and "within 14 days" in every masked text): a day
+# before or after a month's name or its abbreviation (14 Nov, 14th of November,
+# Nov 14), a day with its ordinal ending (14th), a date of two-digit year
+# (14/11/25), an hour before am, pm or o'clock (10am, 10.30 pm, 3 o'clock), an
+# amount after a currency sign (£14, €3, $11.50), a number after a word of a
+# statute or code (Section 14, s.14, para 3, clause 11, Code 5) and a number of
+# days, weeks, months or years (14 days, 10 working days).
+_A_MONTH_NAME = (
+    "(?<![A-Za-z])(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    "|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
+)
+_AN_ORDINAL = "(?i:st|nd|rd|th)(?![A-Za-z])"
+_ENGLISH_SHAPES = (
+    rf"|{_A_DAY}(?:{_AN_ORDINAL})? ?(?i:of )?{_A_MONTH_NAME}"
+    rf"|{_A_MONTH_NAME}\.? ?{_A_DAY}(?:{_AN_ORDINAL})?"
+    rf"|{_A_DAY}{_AN_ORDINAL}"
+    rf"|{_AN_HOUR}(?:[.:]{_A_MINUTE})? ?(?:(?i:[ap]\.?m)(?![A-Za-z])|o['\u2019]clock)"
+    r"|(?<=[£€$])[0-9]++(?:[.,][0-9]++)*+"
+    r"|(?<![A-Za-z])(?i:sections?|ss?\.|para(?:graph)?s?\.?|clauses?|codes?|articles?"
+    r"|art\.|regulations?|regs?\.|rules?|schedules?|sch\.) ?[0-9]++[A-Za-z]?"
+    r"|[0-9]++ (?i:(?:working |calendar |business )?(?:days?|weeks?|months?|years?))"
+    r"(?![A-Za-z])"
+)
 _A_SHAPE = re.compile(
     rf"(?<![0-9])(?<![0-9][./:])(?:"
     rf"{_OCTET}(?:\.{_OCTET}){{3}}"
     rf"|{_A_YEAR}(?P<ys>[-./]){_A_MONTH}(?:(?P=ys){_A_DAY})?"
-    rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds){_A_YEAR}"
+    rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds)(?:{_A_YEAR}|[0-9]{{2}})"
+    rf"{_ENGLISH_SHAPES}"
     rf"|{_AN_HOUR}:{_A_MINUTE}(?::{_A_MINUTE})?"
     rf"|{_A_MONTH}/{_A_DAY}"
     r"|[0-9]++\.[0-9]++"
