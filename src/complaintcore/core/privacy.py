@@ -800,19 +800,27 @@ _A_MONTH_NAME = (
     "|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
 )
 _AN_ORDINAL = "(?i:st|nd|rd|th)(?![A-Za-z])"
+# Those led by a digit, and those led by a word (a month's name, a statute's).
 _ENGLISH_SHAPES = (
     rf"|{_A_DAY}(?:{_AN_ORDINAL})? ?(?i:of )?{_A_MONTH_NAME}"
-    rf"|{_A_MONTH_NAME}\.? ?{_A_DAY}(?:{_AN_ORDINAL})?"
     rf"|{_A_DAY}{_AN_ORDINAL}"
     rf"|{_AN_HOUR}(?:[.:]{_A_MINUTE})? ?(?:(?i:[ap]\.?m)(?![A-Za-z])|o['\u2019]clock)"
     r"|(?<=[£€$])[0-9]++(?:[.,][0-9]++)*+"
-    r"|(?<![A-Za-z])(?i:sections?|ss?\.|para(?:graph)?s?\.?|clauses?|codes?|articles?"
-    r"|art\.|regulations?|regs?\.|rules?|schedules?|sch\.) ?[0-9]++[A-Za-z]?"
     r"|[0-9]++ (?i:(?:working |calendar |business )?(?:days?|weeks?|months?|years?))"
     r"(?![A-Za-z])"
 )
+_ENGLISH_WORD_SHAPES = (
+    rf"{_A_MONTH_NAME}\.? ?{_A_DAY}(?:{_AN_ORDINAL})?"
+    r"|(?i:sections?|ss?\.|para(?:graph)?s?\.?|clauses?|codes?|articles?"
+    r"|art\.|regulations?|regs?\.|rules?|schedules?|sch\.) ?[0-9]++[A-Za-z]?"
+)
+# The shapes led by a digit are tried only where a digit stands, those led by a
+# word only where a word starts: no place can start both, so the matches are
+# those of one alternation in any order, and a letter inside a word of English
+# text costs two lookarounds, not one per shape (review s54R4: the English
+# shapes made the scan of an English text twice as slow).
 _A_SHAPE = re.compile(
-    rf"(?<![0-9])(?<![0-9][./:])(?:"
+    rf"(?<![0-9])(?<![0-9][./:])(?:(?=[0-9])(?:"
     rf"{_OCTET}(?:\.{_OCTET}){{3}}"
     rf"|{_A_YEAR}(?P<ys>[-./]){_A_MONTH}(?:(?P=ys){_A_DAY})?"
     rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds)(?:{_A_YEAR}|[0-9]{{2}})"
@@ -822,6 +830,7 @@ _A_SHAPE = re.compile(
     r"|[0-9]++\.[0-9]++"
     rf"|(?:{_A_YEAR} ?年 ?)?{_A_MONTH} ?月 ?{_A_DAY} ?[日号]|{_A_YEAR} ?年 ?{_A_MONTH} ?月"
     rf"|{_AN_HOUR} ?[点时] ?(?:{_A_MINUTE} ?分?|[0-9] ?分|半)|{_A_MINUTE} ?分 ?{_A_MINUTE} ?秒"
+    rf")|(?<![A-Za-z])(?:{_ENGLISH_WORD_SHAPES})"
     r")(?![0-9]|[./:][0-9])"
     rf"|{_AN_ID}"
 )
@@ -2143,23 +2152,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     """
     if not isinstance(text, str):
         raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
-    # a value stored with the spaces a form field carried ("王小明 ") is the name
-    # without them wherever it occurs
+    # the literals of a set of stored values, made once for all the messages of a
+    # complaint (an unhashable or other value raises as it did when read)
     try:
-        drawn = frozenset(_drawn(v)[0].strip() for v in also)
-        # a room of one group stored with its end word (1201室) is the flat 1201, in
-        # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02);
-        # so is every room a key reads in a stored room (1202 of 1201/1202, Rm 1202,
-        # 502 of 5楼502, 101 of 0101: review s51R7 F04)
-        drawn = frozenset(f for v in drawn for f in _forms(v))
-        # a name with an accent is the same name composed (NFC, as most keyboards
-        # type it) or decomposed (NFD, a macOS file name): each form is masked
-        # (review s50Q F05)
-        drawn |= frozenset(filter(None, (_canonical(v) for v in drawn if not v.isascii())))
-        known = frozenset(v for v in drawn if len(v) > 1)
-        numeric = frozenset(
-            v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
-        )
+        known, numeric, singles, others, named = _stored(tuple(also))
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
     # a run a directional override draws in another order: a literal it reverses is
@@ -2168,9 +2164,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     overridden = "\u202d" in text or "\u202e" in text
     if overridden:
         text = _mask_reversed(text, known)
-    text = _mask_literals(text, known - numeric)
+    text = _mask_literals(text, _unnamed(text, others, named) if named else others)
     # before the phones: a flat "7" after a phone would read as its last digit
-    text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
+    text = _mask_single(text, singles)
     # most texts hold no "@" and many no digit: not read (folded) for what they lack
     if "@" in text or "\uff20" in text:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
@@ -2179,6 +2175,99 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     text = _mask_numbers(text, numeric)
     # a run drawn in reversed order is read by no pattern: what is left of it masked
     return _mask_overridden(text) if overridden else text
+
+
+@functools.lru_cache(maxsize=256)
+def _stored(
+    also: tuple[str, ...],
+) -> tuple[
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    tuple[tuple[re.Pattern[str], frozenset[str]], ...],
+]:
+    """The literals :func:`redact` masks for the stored values ``also`` (drawn,
+    stripped, in each of their forms): those of two characters or more, those of
+    them of digits without letters, the letters and digits standing alone, and
+    those of two characters or more but digits alone; and for each stored Latin
+    name, its surname's probe and the forms of it only the name gives
+    (:func:`_unnamed`).  Made once per set of values (review s54R4: a stored Latin
+    name's forms made every message of its complaint cost more), and raising as
+    the values are read."""
+    # a value stored with the spaces a form field carried ("王小明 ") is the name
+    # without them wherever it occurs
+    values = frozenset(_drawn(v)[0].strip() for v in also)
+    # a room of one group stored with its end word (1201室) is the flat 1201, in
+    # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02);
+    # so is every room a key reads in a stored room (1202 of 1201/1202, Rm 1202,
+    # 502 of 5楼502, 101 of 0101: review s51R7 F04)
+    drawn = _composings(frozenset(f for v in values for f in _forms(v)))
+    known = frozenset(v for v in drawn if len(v) > 1)
+    numeric = frozenset(
+        v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
+    )
+    singles = frozenset(v for v in drawn if len(v) == 1 and v.isalnum())
+    # a name's forms (:func:`_named`) that no other form of a value is
+    plain = _composings(frozenset(f for v in values for f in _forms(v, named=False)))
+    named = []
+    for value in values:
+        probe = _surname_probe(value)
+        forms = _composings(frozenset(_named(value))) - plain
+        if probe is not None and forms:
+            named.append((probe, forms))
+    return known, numeric, singles, known - numeric, tuple(named)
+
+
+def _composings(drawn: frozenset[str]) -> frozenset[str]:
+    """``drawn`` and each of them with an accent composed or decomposed: a name with
+    an accent is the same name composed (NFC, as most keyboards type it) or
+    decomposed (NFD, a macOS file name), each form masked (review s50Q F05)."""
+    return drawn | frozenset(filter(None, (_canonical(v) for v in drawn if not v.isascii())))
+
+
+# A surname a probe is made for: ASCII letters, an apostrophe or a hyphen inside.
+_ASCII_SURNAME = re.compile(f"[A-Za-z]+(?:[-'{_APOSTROPHES}][A-Za-z]+)*\\.?")
+
+
+def _surname_probe(value: str) -> re.Pattern[str] | None:
+    """For a stored Latin name with forms (:func:`_named`) whose surname is ASCII
+    letters (an apostrophe or a hyphen inside), its longest run of letters, in any
+    case (as ``IGNORECASE`` pairs letters: the long s, the Kelvin sign): every
+    match of every form holds it as the text is read (drawn and folded; the
+    apostrophes, dashes and spaces made plain are no letters).  None: any other
+    value, whose forms are always looked for."""
+    if not _named(value):
+        return None
+    surname = value.split()[-1]
+    if not _ASCII_SURNAME.fullmatch(surname):
+        return None
+    longest = max(re.findall("[A-Za-z]+", surname), key=len)
+    return re.compile(longest, re.IGNORECASE)
+
+
+def _unnamed(
+    text: str,
+    literals: frozenset[str],
+    named: tuple[tuple[re.Pattern[str], frozenset[str]], ...],
+) -> frozenset[str]:
+    """``literals`` without the forms of each stored name (:func:`_stored`) whose
+    surname ``text`` does not hold as :func:`_mask_literals` reads it (drawn,
+    folded): none of them can match it, so the matches are the same, and a text
+    naming someone else (most of a complaint's messages, every Chinese one) is
+    searched for the name as stored alone (review s54R4: the forms cost every
+    message)."""
+    read: str | None = None
+    for probe, forms in named:
+        if probe.search(text):
+            continue
+        if not text.isascii():
+            if read is None:
+                read = _fold(_drawn(text)[0], _FOLD_ALL)
+            if probe.search(read):
+                continue
+        literals = literals - forms
+    return literals
 
 
 # The directional formatting characters that open an embedding or override
@@ -2289,11 +2378,11 @@ def _canonical(value: str) -> str | None:
     return None
 
 
-def _forms(value: str) -> tuple[str, ...]:
+def _forms(value: str, *, named: bool = True) -> tuple[str, ...]:
     """``value`` (drawn, stripped), the rooms a room key reads in it
     (:func:`_keyed_rooms`) and the forms an English text writes a name in
-    (:func:`_named`), each once: the literals masked for it."""
-    return (value, *_keyed_rooms(value), *_named(value))
+    (:func:`_named`; not unless ``named``), each once: the literals masked for it."""
+    return (value, *_keyed_rooms(value), *(_named(value) if named else ()))
 
 
 # A name in Latin letters of two words or more (each perhaps with an apostrophe or a
