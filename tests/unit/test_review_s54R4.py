@@ -192,3 +192,65 @@ def test_f03_the_flat_itself_is_masked() -> None:
         "Water into F****** and f****** on 14 Nov"
     )
     assert redact("the tenant of 14 rang", also=["14"]) == "the tenant of ** rang"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the surname as the text is read: capitals, full width, an invisible
+        # character or a soft hyphen inside, the long s IGNORECASE pairs with s
+        "Mrs THOMPSON rang",
+        "Mrs \uff34\uff28\uff2f\uff2d\uff30\uff33\uff2f\uff2e rang",
+        "Mrs Thom\u200bpson rang",
+        "Mrs Thomp\u017fon rang",
+        "\u4e1a\u4e3bThompson, Margaret\u6765\u7535",
+    ],
+)
+def test_cost_a_name_form_is_looked_for_wherever_its_surname_may_stand(text: str) -> None:
+    # the forms of a stored name are looked for only in a text that may hold its
+    # surname (review s54R4, the cost): every text that does is masked as before
+    masked = redact(text, also=["Margaret Thompson"])
+    assert "Thompson" not in masked
+    assert "THOMPSON" not in masked
+    assert masked != text
+
+
+@pytest.mark.procedure("PRV-1")
+def test_cost_a_text_without_the_surname_is_unchanged_by_its_forms() -> None:
+    also = ["\u5f20\u4f1f", "13812345678", "Margaret Thompson", "Flat 14"]
+    assert redact("Mrs Jones rang about M. Smith", also=also) == "Mrs Jones rang about M. Smith"
+    assert redact("\u5f20\u4f1f\u6765\u7535", also=also) == "\u5f20*\u6765\u7535"
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("room", "text", "expected"),
+    [
+        (
+            "Flat 3 12 High Street",
+            "Water into Flat 3 since Monday",
+            "Water into F***** since Monday",
+        ),
+        ("Flat 3 12 High Street", "flat 3 rang", "f***** rang"),
+        ("Flat 3, 12 High Street", "at Flat 3 12 High Street", "at F***** 12 High Street"),
+        ("Flat 3, 12 High Street", "Flat 3, 12 High St", "F*****, 12 High St"),
+        ("3/2 42 Leith Walk", "the tenant of flat 3/2 rang", "the tenant of flat *** rang"),
+        ("3/2, 42 Leith Walk", "3/2 at 42 Leith Walk", "*** at 42 Leith Walk"),
+        ("Flat 2F1 10 Easter Road", "Water into 2F1", "Water into ***"),
+        ("Unit 5 Block C", "Unit 5, Block C", "U*****, Block C"),
+    ],
+)
+def test_f07_the_flat_of_an_address_stored_as_the_room_is_masked(
+    room: str, text: str, expected: str
+) -> None:
+    assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f07_the_address_as_spelt_and_dates_round_the_flat() -> None:
+    # a Scottish flat is bounded as digits: a date round it stays whole
+    assert redact("booked for 3/2/2026", also=["3/2 42 Leith Walk"]) == "booked for 3/2/2026"
+    # no flat in a value without a room word or a slashed flat first
+    assert redact("12 High Street", also=["12 High Street"]) == "************et"
+    assert redact("at 12 rang", also=["12 High Street"]) == "at 12 rang"

@@ -2382,7 +2382,36 @@ def _forms(value: str, *, named: bool = True) -> tuple[str, ...]:
     """``value`` (drawn, stripped), the rooms a room key reads in it
     (:func:`_keyed_rooms`) and the forms an English text writes a name in
     (:func:`_named`; not unless ``named``), each once: the literals masked for it."""
-    return (value, *_keyed_rooms(value), *(_named(value) if named else ()))
+    flat = _address_flat(value)
+    return (
+        value,
+        *_keyed_rooms(value),
+        *(_forms(flat, named=False) if flat else ()),
+        *(_named(value) if named else ()),
+    )
+
+
+# A UK address stored as the room (review s54R4 F07): a flat after a room word
+# (Flat 3, Unit 5, Apt 12B, Flat 2F1, Flat 0/1) or a Scottish flat of digit groups
+# joined by a slash (3/2), then a comma or not and the rest of the address, a
+# letter in it (12 High Street, Block C; a Scottish flat's a house number first:
+# 42 Leith Walk).
+_ADDRESS_FLAT = re.compile(
+    r"(?P<flat>(?i:flat|apartment|apt|unit|room|rm)\.? +"
+    r"(?:[0-9]+(?:/[0-9]+)+|[0-9]+[A-Za-z]{0,2}[0-9]*)"
+    r"|[0-9]+(?:/[0-9]+)+(?=,? +[0-9]+[A-Za-z]? ))"
+    r",? +(?=[^,]*[A-Za-z]).+"
+)
+
+
+def _address_flat(value: str) -> str | None:
+    """The flat of a UK address stored as the room (:data:`_ADDRESS_FLAT`: ``Flat 3``
+    of ``Flat 3 12 High Street`` or ``Flat 3, 12 High Street``, ``3/2`` of ``3/2
+    42 Leith Walk``), masked on its own in every form a flat stored alone is
+    (review s54R4 F07: the address was masked only as spelt, ``Flat 3``, ``flat
+    3/2`` showed); None: any other value."""
+    match = _ADDRESS_FLAT.fullmatch(value)
+    return None if match is None else match.group("flat")
 
 
 # A name in Latin letters of two words or more (each perhaps with an apostrophe or a
