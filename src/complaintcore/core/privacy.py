@@ -192,8 +192,16 @@ def _fold(text: str, pattern: re.Pattern[str]) -> str:
 # An address starts where a run of its characters starts (the lookbehind), and
 # that run is read once (possessive: "@" is not among them): a 10,000-character
 # link or base64 run without "@" costs one scan, not one per character.
+# The local part is any run of RFC 5322's atext and dots ("o'neill", "tom&jo",
+# "margaret#1", "m=thompson", a "*" a name masked before it left), Latin letters
+# beyond ASCII (RFC 6531: "margarét") and the apostrophes a name is typed with
+# ("o\u2019neill"): the part before such a character showed (review s54R4 F04).
+_LOCAL_PART = (
+    r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-"
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u2019\u2018\u02bc\u00b4\u2032"
+)
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}"
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups (the full-width hyphen is
@@ -409,6 +417,17 @@ _WHOLE_GROUPED = (
 _INTL_HEAD = rf"(?:\+|00(?=[1-9])){_D}{{1,3}}{_SEP}?\(?{_D}++\)?"
 _INTL_GROUP_RUN = rf"(?:(?:{_SEP}\(?|\(|(?<=\))){_D}++\)?)"
 _INTL_RUN = rf"{_INTL_HEAD}{_INTL_GROUP_RUN}*"
+# The general branch's first group may stand in brackets, the area code as a UK
+# number is written ("(01632) 960001", "(07700) 900 123", "(020) 7946 0018",
+# "(01632)960001"): the groups after it are counted with it, seven digits or more
+# as ever (review s54R4 F05: the bracket ended the run, and "01632" and "960001"
+# were two runs of fewer than seven digits, the whole number left readable).  Not
+# before a dot or slash and a digit: "(010)2026.12.04" and "(0755)1200.50元" are an
+# area code before a date or an amount, as before.
+_BRACKETED_AREA = (
+    rf"\(?{_D}{{3,}}+\)(?:{_SEP}|(?=[0-9])){_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*+"
+    r"(?![./][0-9])[Xx]?"
+)
 
 
 # A phone in groups with a Latin letter glued after its last group ("Tel:139-5724-6813Wang",
@@ -458,6 +477,7 @@ _PHONE = re.compile(
     rf"|{_DS_INTERNATIONAL}"
     rf"|{_INTL_RUN}"
     rf"|{_DOT_SLASH}"
+    rf"|{_BRACKETED_AREA}"
     rf"|{_D}{{3,}}+(?:{_SEP}{_D}{{3,}}+)*[Xx]?"
     rf"|{_D}(?:{_SEP}{_D}){{6,}})"
     rf"(?:{_NEXT_PHONE}|{_TAIL}){_EXTENSION}"
@@ -767,16 +787,50 @@ _A_MINUTE = "[0-5][0-9]"
 _OCTET = "[0-9]{1,3}+"
 # an id with a date stamp: letters, then a stamp of eight digits, then its number
 _AN_ID = r"(?<![0-9A-Za-z])[A-Za-z]++(?:-[A-Za-z]++)*+[-_][0-9]{8}[-_][0-9A-Za-z]++"
+# The English shapes of the same (review s54R4 F03: a flat "Flat 14" blanked "by 14
+# Nov", "£14", "Section 14" and "within 14 days" in every masked text): a day
+# before or after a month's name or its abbreviation (14 Nov, 14th of November,
+# Nov 14), a day with its ordinal ending (14th), a date of two-digit year
+# (14/11/25), an hour before am, pm or o'clock (10am, 10.30 pm, 3 o'clock), an
+# amount after a currency sign (£14, €3, $11.50), a number after a word of a
+# statute or code (Section 14, s.14, para 3, clause 11, Code 5) and a number of
+# days, weeks, months or years (14 days, 10 working days).
+_A_MONTH_NAME = (
+    "(?<![A-Za-z])(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    "|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])"
+)
+_AN_ORDINAL = "(?i:st|nd|rd|th)(?![A-Za-z])"
+# Those led by a digit, and those led by a word (a month's name, a statute's).
+_ENGLISH_SHAPES = (
+    rf"|{_A_DAY}(?:{_AN_ORDINAL})? ?(?i:of )?{_A_MONTH_NAME}"
+    rf"|{_A_DAY}{_AN_ORDINAL}"
+    rf"|{_AN_HOUR}(?:[.:]{_A_MINUTE})? ?(?:(?i:[ap]\.?m)(?![A-Za-z])|o['\u2019]clock)"
+    r"|(?<=[£€$])[0-9]++(?:[.,][0-9]++)*+"
+    r"|[0-9]++ (?i:(?:working |calendar |business )?(?:days?|weeks?|months?|years?))"
+    r"(?![A-Za-z])"
+)
+_ENGLISH_WORD_SHAPES = (
+    rf"{_A_MONTH_NAME}\.? ?{_A_DAY}(?:{_AN_ORDINAL})?"
+    r"|(?i:sections?|ss?\.|para(?:graph)?s?\.?|clauses?|codes?|articles?"
+    r"|art\.|regulations?|regs?\.|rules?|schedules?|sch\.) ?[0-9]++[A-Za-z]?"
+)
+# The shapes led by a digit are tried only where a digit stands, those led by a
+# word only where a word starts: no place can start both, so the matches are
+# those of one alternation in any order, and a letter inside a word of English
+# text costs two lookarounds, not one per shape (review s54R4: the English
+# shapes made the scan of an English text twice as slow).
 _A_SHAPE = re.compile(
-    rf"(?<![0-9])(?<![0-9][./:])(?:"
+    rf"(?<![0-9])(?<![0-9][./:])(?:(?=[0-9])(?:"
     rf"{_OCTET}(?:\.{_OCTET}){{3}}"
     rf"|{_A_YEAR}(?P<ys>[-./]){_A_MONTH}(?:(?P=ys){_A_DAY})?"
-    rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds){_A_YEAR}"
+    rf"|{_A_DAY}(?P<ds>[-./]){_A_MONTH}(?P=ds)(?:{_A_YEAR}|[0-9]{{2}})"
+    rf"{_ENGLISH_SHAPES}"
     rf"|{_AN_HOUR}:{_A_MINUTE}(?::{_A_MINUTE})?"
     rf"|{_A_MONTH}/{_A_DAY}"
     r"|[0-9]++\.[0-9]++"
     rf"|(?:{_A_YEAR} ?年 ?)?{_A_MONTH} ?月 ?{_A_DAY} ?[日号]|{_A_YEAR} ?年 ?{_A_MONTH} ?月"
     rf"|{_AN_HOUR} ?[点时] ?(?:{_A_MINUTE} ?分?|[0-9] ?分|半)|{_A_MINUTE} ?分 ?{_A_MINUTE} ?秒"
+    rf")|(?<![A-Za-z])(?:{_ENGLISH_WORD_SHAPES})"
     r")(?![0-9]|[./:][0-9])"
     rf"|{_AN_ID}"
 )
@@ -1039,6 +1093,12 @@ _DASH_CHARS = frozenset(_DASH.replace("\\-", "-") + "\uff0d")  # "－" when the 
 _PLAIN = {ord(c): " " for c in _SPACE_CHARS - {" "} | {"\r"}}
 _PLAIN |= {ord(c): "-" for c in _DASH_CHARS - {"-"}}
 _PLAIN |= {ord(c): "\n" for c in _BREAKS[2:]}
+# An apostrophe is typed as any of these (a phone, a word processor or a web editor
+# turns "'" into U+2019 as one types; other keyboards give U+2018, U+02BC, U+00B4,
+# "`" or U+2032): "O\u2019Neill" is the name stored as "O'Neill", and the other way round,
+# as a name's dash is any dash (review s54R4 F01).  The full-width U+FF07 folds.
+_APOSTROPHES = "\u2019\u2018\u02bc\u00b4`\u2032"
+_PLAIN |= {ord(c): "'" for c in _APOSTROPHES}
 _SPACED = re.compile(rf"{_SPACE}|[{_BREAKS}]")
 _BROKEN = re.compile(f"[{_BREAKS[1:]}]")  # a line break, "\r" aside (it is read as a space)
 _UNPLAIN = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_PLAIN)))) + "]")
@@ -1773,7 +1833,8 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     dot, a colon, a slash or a dash (a time, a decimal, a date).  With a
     building before its letter (``3栋a 1201``, ``3-a 1201``) its digits are
     bounded so too (review s52R15 F02: ``3栋B 12:30`` and ``3栋A 12010元`` were
-    masked for ``3栋B12`` and ``3栋A1201``)."""
+    masked for ``3栋B12`` and ``3栋A1201``).  Digit groups joined by a slash
+    (a Scottish flat ``1/2``) are bounded as digits are (:data:`_SLASHED_DIGITS`)."""
     if spelling is None:
         return None
     if _SPACED_LETTER_FIRST.fullmatch(literal):
@@ -1784,9 +1845,19 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
     if _SPACED_LETTER_LAST.fullmatch(literal):
         before = _DIGITS_BEFORE if literal[0].isdigit() else ""
         return f"{before}(?:{spelling}){_LETTER_AFTER}"
+    if _SLASHED_DIGITS.fullmatch(literal):
+        return f"{_DIGITS_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
     if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
+
+
+# A Scottish flat (floor and flat: 1/2, 0/1, 3/2) is digit groups joined by a slash,
+# bounded as a number of its own (review s54R4 F02): no digit glued before or after
+# it, nor after a digit and a dot, colon, slash or dash, nor before one and a digit,
+# so the day and month of a date (01/02/2025, 1/2/2026, 14/11/2025) and other
+# numbers (11/2, 1/25, page 1/20) stay whole and readable.
+_SLASHED_DIGITS = re.compile("[0-9]+(?:/[0-9]+)+")
 
 
 def _wide_forms(folded: Iterable[str]) -> tuple[frozenset[str], bool]:
@@ -2070,28 +2141,21 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     letter and digit masked; a keycap after any ignorable character is read; a
     glued local landline's groups may be spaced (``3-2-1201-6234 5678``).
 
+    Review s54R4: a number's first group may stand in brackets (``(01632)
+    960001``); a literal's apostrophe is any apostrophe (``O\u2019Neill`` for
+    ``O'Neill``); an e-mail local part is any run of RFC 5322 atext; a stored
+    Latin name is masked surname first, as initial and surname, after a title,
+    and without the title it was stored with; a flat ``1/2`` is bounded as digits.
+
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
     """
     if not isinstance(text, str):
         raise InvalidInputError("text", f"expected a string, got {type(text).__name__}")
-    # a value stored with the spaces a form field carried ("王小明 ") is the name
-    # without them wherever it occurs
+    # the literals of a set of stored values, made once for all the messages of a
+    # complaint (an unhashable or other value raises as it did when read)
     try:
-        drawn = frozenset(_drawn(v)[0].strip() for v in also)
-        # a room of one group stored with its end word (1201室) is the flat 1201, in
-        # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02);
-        # so is every room a key reads in a stored room (1202 of 1201/1202, Rm 1202,
-        # 502 of 5楼502, 101 of 0101: review s51R7 F04)
-        drawn = frozenset(f for v in drawn for f in _forms(v))
-        # a name with an accent is the same name composed (NFC, as most keyboards
-        # type it) or decomposed (NFD, a macOS file name): each form is masked
-        # (review s50Q F05)
-        drawn |= frozenset(filter(None, (_canonical(v) for v in drawn if not v.isascii())))
-        known = frozenset(v for v in drawn if len(v) > 1)
-        numeric = frozenset(
-            v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
-        )
+        known, numeric, singles, others, named = _stored(tuple(also))
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
     # a run a directional override draws in another order: a literal it reverses is
@@ -2100,9 +2164,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     overridden = "\u202d" in text or "\u202e" in text
     if overridden:
         text = _mask_reversed(text, known)
-    text = _mask_literals(text, known - numeric)
+    text = _mask_literals(text, _unnamed(text, others, named) if named else others)
     # before the phones: a flat "7" after a phone would read as its last digit
-    text = _mask_single(text, frozenset(v for v in drawn if len(v) == 1 and v.isalnum()))
+    text = _mask_single(text, singles)
     # most texts hold no "@" and many no digit: not read (folded) for what they lack
     if "@" in text or "\uff20" in text:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
@@ -2111,6 +2175,99 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     text = _mask_numbers(text, numeric)
     # a run drawn in reversed order is read by no pattern: what is left of it masked
     return _mask_overridden(text) if overridden else text
+
+
+@functools.lru_cache(maxsize=256)
+def _stored(
+    also: tuple[str, ...],
+) -> tuple[
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    tuple[tuple[re.Pattern[str], frozenset[str]], ...],
+]:
+    """The literals :func:`redact` masks for the stored values ``also`` (drawn,
+    stripped, in each of their forms): those of two characters or more, those of
+    them of digits without letters, the letters and digits standing alone, and
+    those of two characters or more but digits alone; and for each stored Latin
+    name, its surname's probe and the forms of it only the name gives
+    (:func:`_unnamed`).  Made once per set of values (review s54R4: a stored Latin
+    name's forms made every message of its complaint cost more), and raising as
+    the values are read."""
+    # a value stored with the spaces a form field carried ("王小明 ") is the name
+    # without them wherever it occurs
+    values = frozenset(_drawn(v)[0].strip() for v in also)
+    # a room of one group stored with its end word (1201室) is the flat 1201, in
+    # whatever spelling a text writes it (1201, 1201号, １２０１: review s50Q F02);
+    # so is every room a key reads in a stored room (1202 of 1201/1202, Rm 1202,
+    # 502 of 5楼502, 101 of 0101: review s51R7 F04)
+    drawn = _composings(frozenset(f for v in values for f in _forms(v)))
+    known = frozenset(v for v in drawn if len(v) > 1)
+    numeric = frozenset(
+        v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
+    )
+    singles = frozenset(v for v in drawn if len(v) == 1 and v.isalnum())
+    # a name's forms (:func:`_named`) that no other form of a value is
+    plain = _composings(frozenset(f for v in values for f in _forms(v, named=False)))
+    named = []
+    for value in values:
+        probe = _surname_probe(value)
+        forms = _composings(frozenset(_named(value))) - plain
+        if probe is not None and forms:
+            named.append((probe, forms))
+    return known, numeric, singles, known - numeric, tuple(named)
+
+
+def _composings(drawn: frozenset[str]) -> frozenset[str]:
+    """``drawn`` and each of them with an accent composed or decomposed: a name with
+    an accent is the same name composed (NFC, as most keyboards type it) or
+    decomposed (NFD, a macOS file name), each form masked (review s50Q F05)."""
+    return drawn | frozenset(filter(None, (_canonical(v) for v in drawn if not v.isascii())))
+
+
+# A surname a probe is made for: ASCII letters, an apostrophe or a hyphen inside.
+_ASCII_SURNAME = re.compile(f"[A-Za-z]+(?:[-'{_APOSTROPHES}][A-Za-z]+)*\\.?")
+
+
+def _surname_probe(value: str) -> re.Pattern[str] | None:
+    """For a stored Latin name with forms (:func:`_named`) whose surname is ASCII
+    letters (an apostrophe or a hyphen inside), its longest run of letters, in any
+    case (as ``IGNORECASE`` pairs letters: the long s, the Kelvin sign): every
+    match of every form holds it as the text is read (drawn and folded; the
+    apostrophes, dashes and spaces made plain are no letters).  None: any other
+    value, whose forms are always looked for."""
+    if not _named(value):
+        return None
+    surname = value.split()[-1]
+    if not _ASCII_SURNAME.fullmatch(surname):
+        return None
+    longest = max(re.findall("[A-Za-z]+", surname), key=len)
+    return re.compile(longest, re.IGNORECASE)
+
+
+def _unnamed(
+    text: str,
+    literals: frozenset[str],
+    named: tuple[tuple[re.Pattern[str], frozenset[str]], ...],
+) -> frozenset[str]:
+    """``literals`` without the forms of each stored name (:func:`_stored`) whose
+    surname ``text`` does not hold as :func:`_mask_literals` reads it (drawn,
+    folded): none of them can match it, so the matches are the same, and a text
+    naming someone else (most of a complaint's messages, every Chinese one) is
+    searched for the name as stored alone (review s54R4: the forms cost every
+    message)."""
+    read: str | None = None
+    for probe, forms in named:
+        if probe.search(text):
+            continue
+        if not text.isascii():
+            if read is None:
+                read = _fold(_drawn(text)[0], _FOLD_ALL)
+            if probe.search(read):
+                continue
+        literals = literals - forms
+    return literals
 
 
 # The directional formatting characters that open an embedding or override
@@ -2221,10 +2378,79 @@ def _canonical(value: str) -> str | None:
     return None
 
 
-def _forms(value: str) -> tuple[str, ...]:
-    """``value`` (drawn, stripped) and the rooms a room key reads in it
-    (:func:`_keyed_rooms`), each once: the literals masked for it."""
-    return (value, *_keyed_rooms(value))
+def _forms(value: str, *, named: bool = True) -> tuple[str, ...]:
+    """``value`` (drawn, stripped), the rooms a room key reads in it
+    (:func:`_keyed_rooms`) and the forms an English text writes a name in
+    (:func:`_named`; not unless ``named``), each once: the literals masked for it."""
+    flat = _address_flat(value)
+    return (
+        value,
+        *_keyed_rooms(value),
+        *(_forms(flat, named=False) if flat else ()),
+        *(_named(value) if named else ()),
+    )
+
+
+# A UK address stored as the room (review s54R4 F07): a flat after a room word
+# (Flat 3, Unit 5, Apt 12B, Flat 2F1, Flat 0/1) or a Scottish flat of digit groups
+# joined by a slash (3/2), then a comma or not and the rest of the address, a
+# letter in it (12 High Street, Block C; a Scottish flat's a house number first:
+# 42 Leith Walk).
+_ADDRESS_FLAT = re.compile(
+    r"(?P<flat>(?i:flat|apartment|apt|unit|room|rm)\.? +"
+    r"(?:[0-9]+(?:/[0-9]+)+|[0-9]+[A-Za-z]{0,2}[0-9]*)"
+    r"|[0-9]+(?:/[0-9]+)+(?=,? +[0-9]+[A-Za-z]? ))"
+    r",? +(?=[^,]*[A-Za-z]).+"
+)
+
+
+def _address_flat(value: str) -> str | None:
+    """The flat of a UK address stored as the room (:data:`_ADDRESS_FLAT`: ``Flat 3``
+    of ``Flat 3 12 High Street`` or ``Flat 3, 12 High Street``, ``3/2`` of ``3/2
+    42 Leith Walk``), masked on its own in every form a flat stored alone is
+    (review s54R4 F07: the address was masked only as spelt, ``Flat 3``, ``flat
+    3/2`` showed); None: any other value."""
+    match = _ADDRESS_FLAT.fullmatch(value)
+    return None if match is None else match.group("flat")
+
+
+# A name in Latin letters of two words or more (each perhaps with an apostrophe or a
+# hyphen inside: O'Neill, Smith-Jones), perhaps after a title.
+_NAME_WORD = re.compile(f"[{_LATIN}]+(?:['\u2019-][{_LATIN}]+)*")
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
+_TITLE_WORDS = frozenset(t.lower() for t in _TITLES)
+_SURNAME_LETTERS = 3  # a surname after a title: at least this many letters
+
+
+@functools.lru_cache(maxsize=1024)
+def _named(value: str) -> tuple[str, ...]:
+    """The forms English correspondence writes a stored name in (review s54R4 F06):
+    without the title it was stored with (``Aisha Khan`` of ``Dr Aisha Khan``),
+    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``), the given name's
+    initial and the surname (``M. Thompson``, ``M Thompson``) and the surname after
+    a title (``Mrs Thompson``, ``Dr. Thompson``; a surname of three letters or
+    more).  Letter case, spaces and apostrophes are read as for any literal.  The
+    surname or the given name alone is no form: too many other words and people
+    share it.  None for any other value (a Chinese name, a room, a phone)."""
+    words = value.split()
+    if not 2 <= len(words) <= 6:
+        return ()
+    if not all(_NAME_WORD.fullmatch(word.rstrip(".")) for word in words):
+        return ()
+    forms: list[str] = []
+    if words[0].rstrip(".").lower() in _TITLE_WORDS:
+        words = words[1:]
+        if len(words) >= 2:
+            forms.append(" ".join(words))
+    surname, given = words[-1], words[:-1]
+    if len(surname) < 2 or (given and len(given[0]) < 2):
+        return ()  # a letter alone is no name's part (a room "Block C")
+    if given:
+        forms += (f"{surname}, {' '.join(given)}", f"{surname} {' '.join(given)}")
+        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]} {surname}")
+    if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
+        forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
+    return tuple(dict.fromkeys(f for f in forms if f != value))
 
 
 @functools.lru_cache(maxsize=1024)
