@@ -548,6 +548,9 @@ def test_a_known_name_written_anywhere_in_either_case_never_shows(
     that are other letters too, ``ß`` as ``SS``) -- a short Latin name (two or
     three Latin letters: ``Ma``, ``Ann``) wherever it is a word, no Latin letter
     glued to it (review s50D F03: ``main`` is no ``Ma``)."""
+    # a name of two letters or more as drawn: ``A\u115f`` (a Hangul filler, drawn as
+    # nothing) is the one letter ``A``, no name the law speaks of
+    assume(len(_FORMAT.sub("", name)) >= 2)
     written = name.upper() if upper else name
     if _SHORT_LATIN_NAME.fullmatch(written):  # its neighbours as drawn: no format character
         left, right = (_FORMAT.sub("", side) for side in (before, after))
