@@ -141,8 +141,10 @@ class ClockStatus:
     """Runs a new agreed time replaced after their due time had passed (DL-5: a
     promise broken, then a new one made, before a sweep saw it): when each was
     breached, and its run number.  Their breach stands (DL-7) and a sweep escalates
-    each once (ESC-2), as it would have while it ran; ``handed_on`` without the
-    late department's report (ESC-6), which is for hand-overs."""
+    each once (ESC-2), as it would have while it ran, unless the complaint is
+    closed first (the closure ends what it owed the ladder, a reopening does not
+    bring it back: re-review s54R16); ``handed_on`` without the late department's
+    report (ESC-6), which is for hand-overs."""
     late_since: datetime | None = None
     """The open run's breach, when an extension given after its due time moved that
     on: the clock shows running or at risk again (breached if the new due time
@@ -1218,10 +1220,22 @@ def unescalated_breaches(
     """ESC-2, DL-7: the breaches of a clock or duty no escalation has dealt with yet,
     as (when it fell due, run), oldest first: runs handed on late (DL-3) or replaced
     by a new agreed time after theirs had passed (DL-5), then the current run.  A
-    sweep that comes late escalates them one instant at a time."""
+    sweep that comes late escalates them one instant at a time.  A run replaced
+    before the complaint was last closed is not listed: the closure ended what it
+    owed the ladder, and a reopening does not bring it back (re-review s54R16 F01)."""
     if not spec.escalate_on_breach:
         return ()
     found, current = _escalations_by_run(complaint, status)
+    if status.replaced:
+        # DL-5, DL-7: closing the complaint ends what a promise replaced before it
+        # owed to the ladder (ESC-2), as it ends the run that was then current; a
+        # reopening does not bring it back (re-review s54R16 F01).  A promise clock
+        # ends at closure, so a run replaced before the last closure is one whose
+        # breach came before it
+        closed = _last_closure(complaint)
+        if closed is not None:
+            replaced = {run for _t, run in status.replaced}
+            found = tuple(b for b in found if b[1] not in replaced or _utc(b[0]) >= closed)
     late = status.late_since
     if late is not None and status.is_open:
         # missed, then extended: escalated once for the due time it missed, whether
@@ -1231,6 +1245,11 @@ def unescalated_breaches(
         return found
     since = max(status.started_at, status.due, key=_utc) if status.due else status.started_at
     return (*found, (status.breaches[-1] if status.breaches else since, status.run))
+
+
+def _last_closure(complaint: Complaint) -> datetime | None:
+    """When the complaint was last closed (UTC), if ever."""
+    return max((_utc(e.at) for e in complaint.events if e.kind == "closed"), default=None)
 
 
 def unescalated_handovers(
