@@ -136,12 +136,15 @@ def verify(
         return
     hints: list[str] = []
     if any("projection row differs from its history" in p for p in report.problems):
-        # the usual cause is no edit: a pack, calendar or holiday-data change
+        # the usual cause is no edit: a pack, calendar or holiday-data change, or an
+        # upgrade that computes rows differently (re-review s54R16 F03)
         hints.append(
             ctx.t(
                 "a projection row out of date follows a change of the rule pack, its"
-                " calendar days or the holiday data as often as an edit: after such a"
-                " change, 'verify --reproject' rewrites the rows"
+                " calendar days or the holiday data, or a complaintcore upgrade that"
+                " computes the rows differently, as often as an edit: after such a"
+                " change, 'verify --reproject' rewrites the rows (after an upgrade, the"
+                " next sweep does too)"
             )
         )
     if any(_keys_only(p) for p in report.problems):

@@ -141,8 +141,10 @@ class ClockStatus:
     """Runs a new agreed time replaced after their due time had passed (DL-5: a
     promise broken, then a new one made, before a sweep saw it): when each was
     breached, and its run number.  Their breach stands (DL-7) and a sweep escalates
-    each once (ESC-2), as it would have while it ran; ``handed_on`` without the
-    late department's report (ESC-6), which is for hand-overs."""
+    each once (ESC-2), as it would have while it ran, unless the complaint is
+    closed first (the closure ends what it owed the ladder, a reopening does not
+    bring it back: re-review s54R16); ``handed_on`` without the late department's
+    report (ESC-6), which is for hand-overs."""
     late_since: datetime | None = None
     """The open run's breach, when an extension given after its due time moved that
     on: the clock shows running or at risk again (breached if the new due time
@@ -836,6 +838,29 @@ def _waivers(spec: ClockSpec) -> tuple[tuple[frozenset[str], frozenset[str]], ..
     return tuple((frozenset(w), frozenset(u)) for w, u in pairs if w)
 
 
+def _replaced_step(mode: ClockMode, at: datetime, broken: datetime | None) -> DerivationStep:
+    """DL-5, VIS-2: what a new agreed time did to the one it replaced: moved it in
+    time, or replaced it broken, its breach (``broken``) standing (DL-7; re-review
+    s54R16 F02)."""
+    if mode is ClockMode.PROMISED:
+        if broken is None:
+            return _step("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
+        return _step(
+            "{at} new time agreed: the last promise, due {due}, was broken before it was"
+            " replaced: the breach stands (DL-7)",
+            at=at,
+            due=broken,
+        )
+    if broken is None:
+        return _step("{at} new time agreed: the last appointment is replaced (VIS-2)", at=at)
+    return _step(
+        "{at} new time agreed: the last appointment, due {due}, was missed before it was"
+        " replaced: the breach stands (DL-7)",
+        at=at,
+        due=broken,
+    )
+
+
 def _resume(r: _Run, at: datetime) -> None:
     """DL-8: a paused run runs again from ``at``."""
     missed = r.due if r.paused_late else None
@@ -912,15 +937,16 @@ def _run(
         active = r.started is not None and r.stopped is None
         agreed = _agreed(ev, spec.mode) if agreed_mode else None
         if agreed is not None and seen:
-            if active and spec.mode is ClockMode.PROMISED:
-                r.say("{at} new time agreed: the last promise is replaced (DL-5)", at=at)
-            elif active:
-                r.say("{at} new time agreed: the last appointment is replaced (VIS-2)", at=at)
-            run = r.runs
-            if r.begin(at, ev.kind, agreed, paused):
+            run, mark = r.runs, len(r.steps)
+            broken = r.begin(at, ev.kind, agreed, paused)
+            if broken:
                 # DL-5, DL-7: the promise was broken before the new one replaced it;
                 # its breach stands and a sweep escalates it once (ESC-2)
                 r.replaced.append((r.breaches[-1], run))
+            if active and r.explain:  # said before the new run's start
+                r.steps.insert(
+                    mark, _replaced_step(spec.mode, at, r.breaches[-1] if broken else None)
+                )
             continue
         # every other clock treats a promise like any event: it may start or stop them
         if active:
@@ -1172,7 +1198,43 @@ def compute_clocks(
             out.append(_replay(mine, spec, calendar, now, explain, _all_tags(mine), stages))
         else:
             out.append(_replay(events, spec, calendar, now, explain, seen, stages))
+        if explain and out[-1].replaced:
+            out[-1] = _escalation_owed(complaint, spec, out[-1], now)
     return tuple(out)
+
+
+def _escalation_owed(
+    complaint: Complaint, spec: ClockSpec, status: ClockStatus, now: datetime
+) -> ClockStatus:
+    """ESC-2, DL-7: the derivation of a clock with runs replaced late says which of
+    them the next sweep escalates: those no escalation has dealt with yet while the
+    complaint is open (re-review s54R16 F02)."""
+    if not complaint.is_open:
+        return status
+    replaced = {run for _t, run in status.replaced}
+    owed = [t for t, run in unescalated_breaches(complaint, spec, status) if run in replaced]
+    if not owed:
+        return status
+    steps = [
+        *status.steps,
+        *(
+            _step(
+                "{now} the promise broken at {due} is not escalated yet: the next sweep"
+                " escalates it (ESC-2)",
+                now=now,
+                due=t,
+            )
+            if spec.mode is ClockMode.PROMISED
+            else _step(
+                "{now} the appointment missed at {due} is not escalated yet: the next sweep"
+                " escalates it (ESC-2)",
+                now=now,
+                due=t,
+            )
+            for t in owed
+        ),
+    ]
+    return attrs.evolve(status, steps=tuple(steps), derivation=_english(steps))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1218,10 +1280,22 @@ def unescalated_breaches(
     """ESC-2, DL-7: the breaches of a clock or duty no escalation has dealt with yet,
     as (when it fell due, run), oldest first: runs handed on late (DL-3) or replaced
     by a new agreed time after theirs had passed (DL-5), then the current run.  A
-    sweep that comes late escalates them one instant at a time."""
+    sweep that comes late escalates them one instant at a time.  A run replaced
+    before the complaint was last closed is not listed: the closure ended what it
+    owed the ladder, and a reopening does not bring it back (re-review s54R16 F01)."""
     if not spec.escalate_on_breach:
         return ()
     found, current = _escalations_by_run(complaint, status)
+    if status.replaced:
+        # DL-5, DL-7: closing the complaint ends what a promise replaced before it
+        # owed to the ladder (ESC-2), as it ends the run that was then current; a
+        # reopening does not bring it back (re-review s54R16 F01).  A promise clock
+        # ends at closure, so a run replaced before the last closure is one whose
+        # breach came before it
+        closed = _last_closure(complaint)
+        if closed is not None:
+            replaced = {run for _t, run in status.replaced}
+            found = tuple(b for b in found if b[1] not in replaced or _utc(b[0]) >= closed)
     late = status.late_since
     if late is not None and status.is_open:
         # missed, then extended: escalated once for the due time it missed, whether
@@ -1231,6 +1305,11 @@ def unescalated_breaches(
         return found
     since = max(status.started_at, status.due, key=_utc) if status.due else status.started_at
     return (*found, (status.breaches[-1] if status.breaches else since, status.run))
+
+
+def _last_closure(complaint: Complaint) -> datetime | None:
+    """When the complaint was last closed (UTC), if ever."""
+    return max((_utc(e.at) for e in complaint.events if e.kind == "closed"), default=None)
 
 
 def unescalated_handovers(

@@ -102,7 +102,8 @@ between two digits of a room, 层 and F floors, 房 end words, lettered flats, a
 floor-led room below its building field and a floor after a dashed building read
 in the room and complainant keys, IMP-3, reviews s51R20, s51R23, s52K; 12: a
 promise or appointed reply time replaced after it passed is due at once until a
-sweep escalates it, DL-7, review s54R15), so the basis kept by a
+sweep escalates it, DL-7, review s54R15, unless replaced before the complaint was
+last closed, re-review s54R16, still 12: unreleased), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""
