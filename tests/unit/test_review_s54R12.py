@@ -21,7 +21,7 @@ import pytest
 from complaintcore import InvalidInputError, translator
 from complaintcore.cli.errors import one_line
 from complaintcore.core.models import Complainant, Intake
-from complaintcore.core.workflow import Classify
+from complaintcore.core.workflow import Classify, Handle
 from complaintcore.desk.importer import intake_from_row
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
@@ -153,3 +153,57 @@ def test_the_same_category_again_asks_no_helper_again() -> None:
 def test_a_newly_named_helper_is_asked() -> None:
     # desk.md: "parking is security's with finance's help": finance is new, so asked
     assert _help_requests("fees", ("parking",)) == ["customer_service", "finance"]
+
+
+# Re-review s54R17 F03 (HDL-4): "asked once" holds across reclassifications: a
+# helper an earlier classification named, dropped and named again, or one whose
+# part is on record, is not asked again.
+
+
+@pytest.mark.procedure("HDL-4")
+@pytest.mark.parametrize(
+    ("first", "again", "asked"),
+    [
+        ("fees", ("parking", "fees"), ["customer_service", "finance"]),
+        ("fees", ("repairs", "fees"), ["customer_service"]),
+        ("parking", ("repairs", "parking"), ["customer_service", "finance"]),
+    ],
+)
+def test_a_helper_named_again_after_a_reclassification_dropped_it_is_not_asked_again(
+    first: str, again: tuple[str, ...], asked: list[str]
+) -> None:
+    # notifications.md: fees asks customer service; parking is security's with finance's help
+    assert _help_requests(first, again) == asked
+
+
+@pytest.mark.procedure("HDL-4")
+def test_a_helper_whose_part_is_on_record_is_not_asked_again() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("张三", "13712345678", "2-1-301", "2", "sunrise"),
+            channel="phone",
+            received_at=T0,
+            receiver="SR-103",
+            summary="物业费账单多收了两个月",
+            site="sunrise",
+        ),
+        now=T0,
+    )
+    now = T0 + timedelta(hours=1)
+    steps = [
+        Classify(actor="SR-102", category="parking"),
+        Handle(actor="HQ-020", department="finance", result="核对停车费账目"),
+        Classify(actor="SR-102", category="repairs"),
+        Classify(actor="SR-102", category="parking"),
+    ]
+    for n, step in enumerate(steps):
+        desk.act(c.id, step, now=now + timedelta(minutes=5 * (n + 1)))
+    desk.deliver(now + timedelta(hours=2))
+    asked = [
+        r.department
+        for note, r in notes.sent
+        if note.complaint_id == c.id and note.topic == "help_requested" and r is not None
+    ]
+    assert asked.count("finance") == 1
