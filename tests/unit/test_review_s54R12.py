@@ -291,3 +291,18 @@ def test_the_refusal_says_how_to_correct_the_record() -> None:
     assert "name head office's receiver who took it, or leave via_head_office out" in en
     zh = one_line(caught.value, translator("zh", environ={}))
     assert "name head office" not in zh  # translated
+
+
+# Re-review s54R17 F04 (IN-6), documented (rule-packs.md, desk.md): in
+# cn-service-centre the 24-hour centre works for every site (site ``*``), so its
+# agents register a bypass as head office does; a site's front desk may not.
+
+
+@pytest.mark.procedure("IN-6")
+def test_the_service_centres_agents_register_a_bypass_a_front_desk_may_not() -> None:
+    desk = make_desk(pack="cn-service-centre")
+    c = desk.receive(_bypass("CC-201"), now=T0)
+    assert c.state.unit == "head_office"
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass("SR-103"), now=T0)
+    assert caught.value.path == "via_head_office"
