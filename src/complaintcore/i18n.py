@@ -944,7 +944,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (
         N_(
             "the receiver works at site {site}, not at head office: a complaint "
-            "a site's staff took did not skip the site (IN-6)"
+            "a site's staff took did not skip the site; name head office's receiver "
+            "who took it, or leave via_head_office out (IN-6)"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "the receiver is not in the staff directory and the staff member "
+            "registering it works at site {site}, not at head office: a complaint "
+            "a site's staff took did not skip the site; name head office's receiver "
+            "who took it, or leave via_head_office out (IN-6)"
         ),
         {},
     ),

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 
 from complaintcore import InvalidInputError, translator
+from complaintcore.adapters.memory_store import MemoryStore
+from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.cli.errors import one_line
 from complaintcore.core.models import Complainant, Intake
-from complaintcore.core.workflow import Classify
+from complaintcore.core.workflow import Classify, Handle
 from complaintcore.desk.importer import intake_from_row
+from complaintcore.desk.ports import StaffMember
+from complaintcore.rules import load_pack
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
 
@@ -153,3 +158,151 @@ def test_the_same_category_again_asks_no_helper_again() -> None:
 def test_a_newly_named_helper_is_asked() -> None:
     # desk.md: "parking is security's with finance's help": finance is new, so asked
     assert _help_requests("fees", ("parking",)) == ["customer_service", "finance"]
+
+
+# Re-review s54R17 F03 (HDL-4): "asked once" holds across reclassifications: a
+# helper an earlier classification named, dropped and named again, or one whose
+# part is on record, is not asked again.
+
+
+@pytest.mark.procedure("HDL-4")
+@pytest.mark.parametrize(
+    ("first", "again", "asked"),
+    [
+        ("fees", ("parking", "fees"), ["customer_service", "finance"]),
+        ("fees", ("repairs", "fees"), ["customer_service"]),
+        ("parking", ("repairs", "parking"), ["customer_service", "finance"]),
+    ],
+)
+def test_a_helper_named_again_after_a_reclassification_dropped_it_is_not_asked_again(
+    first: str, again: tuple[str, ...], asked: list[str]
+) -> None:
+    # notifications.md: fees asks customer service; parking is security's with finance's help
+    assert _help_requests(first, again) == asked
+
+
+@pytest.mark.procedure("HDL-4")
+def test_a_helper_whose_part_is_on_record_is_not_asked_again() -> None:
+    notes = RecordingNotifier()
+    desk = make_desk(notifiers=[notes])
+    c = desk.receive(
+        Intake(
+            complainant=Complainant("张三", "13712345678", "2-1-301", "2", "sunrise"),
+            channel="phone",
+            received_at=T0,
+            receiver="SR-103",
+            summary="物业费账单多收了两个月",
+            site="sunrise",
+        ),
+        now=T0,
+    )
+    now = T0 + timedelta(hours=1)
+    steps = [
+        Classify(actor="SR-102", category="parking"),
+        Handle(actor="HQ-020", department="finance", result="核对停车费账目"),
+        Classify(actor="SR-102", category="repairs"),
+        Classify(actor="SR-102", category="parking"),
+    ]
+    for n, step in enumerate(steps):
+        desk.act(c.id, step, now=now + timedelta(minutes=5 * (n + 1)))
+    desk.deliver(now + timedelta(hours=2))
+    asked = [
+        r.department
+        for note, r in notes.sent
+        if note.complaint_id == c.id and note.topic == "help_requested" and r is not None
+    ]
+    assert asked.count("finance") == 1
+
+
+# Re-review s54R17 F01 (IN-6): the idempotency key is looked up first: a
+# submission stored before (by the release before the check, or while the
+# directory placed its receiver at head office) is returned as stored, in the
+# bulk path too; only a new complaint is checked.
+
+
+def _staff_with(staff_id: str, site: str) -> list[StaffMember]:
+    return [
+        attrs.evolve(m, site=site) if m.staff_id == staff_id else m
+        for m in load_sample_staff(pack=load_pack("cn-property")).members()
+    ]
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_retried_bypass_stored_before_is_returned_as_stored() -> None:
+    store = MemoryStore()
+    before = make_desk(staff=_staff_with("SR-302", "*"), store=store)
+    stored = before.receive(_bypass("SR-302", idempotency_key="ledger-0871"), now=T0)
+    after = make_desk(staff=_staff_with("SR-302", "sunrise"), store=store)  # moved to a site
+    again = after.receive(_bypass("SR-302", idempotency_key="ledger-0871"), now=T0)
+    assert again.id == stored.id
+    retried = [_bypass("SR-302", idempotency_key="ledger-0871")]
+    (receipt,) = list(after.receive_each(retried, now=T0))
+    assert receipt.duplicate
+    assert receipt.complaint is not None
+    assert receipt.complaint.id == stored.id
+    assert len(list(store.complaints())) == 1
+    # a new submission from the site is still refused
+    with pytest.raises(InvalidInputError) as caught:
+        after.receive(_bypass("SR-302", idempotency_key="ledger-0872"), now=T0)
+    assert caught.value.path == "via_head_office"
+
+
+# Re-review s54R17 F02 (IN-6): a receiver the directory does not know is judged
+# by the member registering it: a site's staff member is refused; head office's
+# staff may name a head-office line or mailbox.
+
+
+@pytest.mark.procedure("IN-6")
+@pytest.mark.parametrize("receiver", ["HOTLINE-1", "SR-3O2"])
+def test_a_sites_staff_member_may_not_bypass_the_site_through_an_unknown_receiver(
+    receiver: str,
+) -> None:
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass(receiver), now=T0, actor="SR-302")
+    assert caught.value.path == "via_head_office"
+    assert "not in the staff directory" in str(caught.value)
+    assert "works at site sunrise" in str(caught.value)
+    assert "(IN-6)" in str(caught.value)
+    assert list(desk.store.complaints()) == []
+    zh = one_line(caught.value, translator("zh", environ={}))
+    assert "via_head_office" in zh
+    assert "（IN-6）" in zh
+    assert "not in the staff directory" not in zh  # translated
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_staff_may_name_a_head_office_mailbox_as_receiver() -> None:
+    desk = make_desk()
+    c = desk.receive(_bypass("HOTLINE-1"), now=T0, actor="HQ-002")
+    assert c.intake.via_head_office
+    assert c.state.unit == "head_office"
+
+
+# Re-review s54R17 F05 (IN-6): the refusal says how to correct the row.
+
+
+@pytest.mark.procedure("IN-6")
+def test_the_refusal_says_how_to_correct_the_record() -> None:
+    desk = make_desk()
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass("SR-302"), now=T0)
+    en = one_line(caught.value, translator("en", environ={}))
+    assert "name head office's receiver who took it, or leave via_head_office out" in en
+    zh = one_line(caught.value, translator("zh", environ={}))
+    assert "name head office" not in zh  # translated
+
+
+# Re-review s54R17 F04 (IN-6), documented (rule-packs.md, desk.md): in
+# cn-service-centre the 24-hour centre works for every site (site ``*``), so its
+# agents register a bypass as head office does; a site's front desk may not.
+
+
+@pytest.mark.procedure("IN-6")
+def test_the_service_centres_agents_register_a_bypass_a_front_desk_may_not() -> None:
+    desk = make_desk(pack="cn-service-centre")
+    c = desk.receive(_bypass("CC-201"), now=T0)
+    assert c.state.unit == "head_office"
+    with pytest.raises(InvalidInputError) as caught:
+        desk.receive(_bypass("SR-103"), now=T0)
+    assert caught.value.path == "via_head_office"

@@ -1702,8 +1702,6 @@ class Desk:
         require_received(intake, self.pack.phone_regions, self.pack.room_style)
         changes: dict[str, Any] = {}
         receiver = self.member(intake.receiver)
-        if intake.via_head_office and receiver is not None and self.pack.head_office_unit:
-            _require_head_office_receiver(receiver, self.pack)  # IN-6 (review s54R12 F02)
         if receiver is not None and receiver.staff_id != intake.receiver:
             changes["receiver"] = receiver.staff_id
         unit = self._unit_code(intake.receiver_unit, receiver)  # empty: filled at intake
@@ -1725,6 +1723,31 @@ class Desk:
             found = self.member(actor)
             acting = found.staff_id if found is not None else actor
         return intake, acting
+
+    def _require_bypass_right(self, intake: Intake, acting: str) -> None:
+        """IN-6: a new complaint asked for as sent straight to head office
+        (``via_head_office``) is refused when a site's staff member took it (review
+        s54R12 F02).  Checked only once the idempotency key found nothing stored: a
+        retried or re-imported submission is returned as stored (re-review s54R17
+        F01).  A receiver the directory does not know is judged by the member
+        registering it, ``acting``: one who works at a site is refused; head
+        office's staff may name a head-office line or mailbox (re-review s54R17
+        F02)."""
+        if not intake.via_head_office or not self.pack.head_office_unit:
+            return
+        receiver = self.member(intake.receiver)
+        if receiver is not None:
+            _require_head_office_receiver(receiver, self.pack)
+            return
+        registering = self.member(acting) if acting else None
+        if registering is not None and not _at_head_office(registering, self.pack):
+            raise InvalidInputError(
+                "via_head_office",
+                "the receiver is not in the staff directory and the staff member "
+                f"registering it works at site {registering.site}, not at head office: "
+                "a complaint a site's staff took did not skip the site; name head "
+                "office's receiver who took it, or leave via_head_office out (IN-6)",
+            )
 
     def _unit_code(self, given: str, receiver: StaffMember | None) -> str:
         """IN-2, IN-5: a unit named as the receiver's is one the pack knows (or the
@@ -1806,6 +1829,7 @@ class Desk:
         if known is not None:
             self._grouper.link_left_out([known], now)  # HDL-5: what its receipt left out
             return known
+        self._require_bypass_right(admitted, acting)  # IN-6: a new complaint only
         for draws in itertools.count(1):  # another id while the one drawn is taken
             draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
             with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
@@ -2209,6 +2233,7 @@ class Desk:
                             raise IdempotencyConflictError(first.complaint.id)
                         pending.append(_Again(first))
                     else:
+                        self._require_bypass_right(intake, acting)  # IN-6: a new complaint only
                         draft = Draft(*self._intake(intake, now, acting, None, route, validity))
                         pending.append(draft)  # linked and grouped with its batch (see link)
                         if intake.idempotency_key:
@@ -4561,18 +4586,25 @@ def _redraw(
     return taken
 
 
+def _at_head_office(member: StaffMember, pack: RulePack) -> bool:
+    """IN-6: head office's unit, or a member over every site (site ``*``, e.g. the
+    24-hour centre of cn-service-centre)."""
+    return access.is_head_office(member, pack) or member.site in ("*", "")
+
+
 def _require_head_office_receiver(receiver: StaffMember, pack: RulePack) -> None:
     """IN-6: only a complaint that reached head office skipped the site's office.
     A receiver who works at one site (and not in head office's unit) took it at the
     site: it is their unit's receipt, with IN-5's 24 hours to customer service, and
     the site keeps sight of it (review s54R12 F02).  A receiver the directory does
-    not know is the host's word (a head-office line or mailbox) and is let be."""
-    if access.is_head_office(receiver, pack) or receiver.site in ("*", ""):
+    not know is judged by who registers it (:meth:`Desk._require_bypass_right`)."""
+    if _at_head_office(receiver, pack):
         return
     raise InvalidInputError(
         "via_head_office",
         f"the receiver works at site {receiver.site}, not at head office: a complaint "
-        "a site's staff took did not skip the site (IN-6)",
+        "a site's staff took did not skip the site; name head office's receiver who "
+        "took it, or leave via_head_office out (IN-6)",
     )
 
 

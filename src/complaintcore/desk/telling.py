@@ -229,8 +229,9 @@ class Telling:
                 for m in told:  # the rung this escalation reached, as the timeline has it
                     box += self.fan(complaint, topic, m, now, tag, detail, rung=ev.to_rung)
             elif isinstance(ev, Classified) and ev.helpers:
-                # HDL-4: a helper the classification before already named was asked
-                # then; only a newly named one is (review s54R12 F03)
+                # HDL-4: a helper an earlier classification named was asked then, and
+                # one whose part is on record has helped; only a new one is asked
+                # (review s54R12 F03, re-review s54R17 F03)
                 asked = _helpers_before(complaint, base + offset - 1)
                 for dept in (d for d in ev.helpers if d not in asked):
                     for m in self._organiser(complaint, members, site, dept, now)[:1]:
@@ -1055,9 +1056,14 @@ def _holder_before(events: Sequence[Event]) -> str:
 
 
 def _helpers_before(complaint: Complaint, index: int) -> frozenset[str]:
-    """HDL-4: the helping departments of the classification before the event at
-    ``index`` of ``complaint.events`` (none before the first)."""
-    for ev in reversed(complaint.events[:index]):
+    """HDL-4: the helping departments asked before the event at ``index`` of
+    ``complaint.events``: every one an earlier classification named, and every one
+    whose part is on record (a helper is asked once, also after a reclassification
+    dropped it and the next named it again: re-review s54R17 F03)."""
+    asked: set[str] = set()
+    for ev in complaint.events[:index]:
         if isinstance(ev, Classified):
-            return frozenset(ev.helpers)
-    return frozenset()
+            asked.update(ev.helpers)
+        elif isinstance(ev, Handled) and ev.helper:
+            asked.add(ev.department)
+    return frozenset(asked)
