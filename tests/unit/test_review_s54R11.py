@@ -13,37 +13,17 @@ engineering's head; SR-001 the project manager).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from complaintcore.core.errors import AccessDeniedError
-from complaintcore.core.models import Complainant, Escalated, Intake, Trigger
+from complaintcore.core.models import Escalated, Trigger
 from complaintcore.core.workflow import Assess, Promise, Regrade, Reply
 from complaintcore.desk.service import Desk
 from complaintcore.i18n import translator
 from complaintcore.testing import RecordingNotifier, make_desk
-from tests.helpers import SH
+from tests.unit.test_review_s54R7 import at, leak
 
 REASON = "等待配件"
-
-
-def at(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SH)
-
-
-def leak() -> Intake:
-    return Intake(
-        complainant=Complainant(
-            name="李雪梅", phone="13912345678", room="5-1-0302", site="sunrise"
-        ),
-        channel="phone",
-        received_at=at("2025-11-10 09:00"),  # a Monday
-        receiver="SR-102",
-        receiver_unit="customer_service",
-        summary="卫生间漏水 楼上渗水",
-        site="sunrise",
-    )
 
 
 def promised_by_the_project_manager(desk: Desk) -> str:

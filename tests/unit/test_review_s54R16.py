@@ -25,38 +25,18 @@ from click.testing import CliRunner, Result
 
 from complaintcore.cli import main
 from complaintcore.core.deadlines import unescalated_breaches
-from complaintcore.core.models import Complainant, Complaint, Escalated, Intake
+from complaintcore.core.models import Complaint, Escalated
 from complaintcore.core.workflow import Close, Promise, Reopen, Reply
 from complaintcore.desk import Desk
 from complaintcore.i18n import translator
 from complaintcore.testing import make_desk
-from tests.helpers import SH
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2025, 11, day, hour, minute, tzinfo=SH)
+from tests.integration.test_review_s54r15 import _received, at
 
 
 @pytest.fixture
 def desk() -> Iterator[Desk]:
     with make_desk() as d:
         yield d
-
-
-def _received(desk: Desk) -> Complaint:
-    c = desk.receive(
-        Intake(
-            complainant=Complainant("业主1", "13900000001", "3-1-0101", "3", "sunrise"),
-            channel="phone",
-            received_at=at(10, 10),
-            receiver="SR-103",
-            summary="楼上漏水，天花板渗水",
-            site="sunrise",
-        ),
-        now=at(10, 10),
-    )
-    desk.act(c.id, Promise(actor="SR-201", due=at(11, 12)), now=at(10, 10, 30))
-    return c
 
 
 def _promise_escalations(desk: Desk, cid: str) -> list[datetime]:

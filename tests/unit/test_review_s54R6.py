@@ -13,44 +13,22 @@ SQLite and PostgreSQL (guard triggers off) and the memory store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 
-from complaintcore import Desk, OutboxStore
+from complaintcore import Desk
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.desk.service import _overlong_retries
 from complaintcore.testing import FailingNotifier, make_desk
 from tests.integration.test_delivery_off_intake import T0, intakes
+from tests.integration.test_review_s51c import DUE_TOO_LATE, waiting
+from tests.integration.test_review_s51c import down as down  # the fixture
 from tests.integration.test_tamper_evidence import Attacker
 from tests.integration.test_tamper_evidence import attacker as attacker  # the fixture
 
 PUT_OFF = "2099-01-01T00:00:00.000000+00:00"
 LATER = T0 + timedelta(days=7)
-DUE_TOO_LATE = (
-    "due later than any retry of this desk puts it (next_attempt_at edited, or the"
-    " [retry] settings or a channel's timeout shortened since); 'complaintcore outbox"
-    " retry' makes it due now"
-)
-
-
-def waiting(desk: Desk) -> list[tuple[int, int, datetime | None]]:
-    """``(id, attempts, next_attempt_at)`` of each message waiting."""
-    assert isinstance(desk.store, OutboxStore)
-    return [(i.id, i.attempts, i.next_attempt_at) for i in desk.store.waiting()]
-
-
-@pytest.fixture
-def down(attacker: Attacker) -> Iterator[tuple[Desk, FailingNotifier]]:
-    """A desk whose one channel is down; one complaint received at ``T0``."""
-    hook = FailingNotifier("hostapi")
-    desk = make_desk(store=attacker.open(), notifiers=[hook])
-    try:
-        list(desk.receive_many(list(intakes(1, T0)), now=T0))
-        yield desk, hook
-    finally:
-        desk.close()
 
 
 def put_off(attacker: Attacker, item_id: int, also: str) -> None:
