@@ -375,7 +375,7 @@ _LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "handled": ("helper",),
     "linked": ("promise_not_kept",),
     "replied": ("issue", "went_ahead_without"),
-    "registered": ("time_barred", "via_head_office"),
+    "registered": ("time_barred", "via_head_office", "other_site"),
     "sanction_recorded": ("severe",),
     "visited": ("reached",),
 }

@@ -19,15 +19,19 @@ from datetime import datetime, timedelta
 import attrs
 import pytest
 
-from complaintcore import InvalidInputError, translator
+from complaintcore import AccessDeniedError, InvalidInputError, translator
+from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.adapters.chain import canonical_json, event_hash
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.cli.errors import one_line
-from complaintcore.core.models import Complainant, Intake
-from complaintcore.core.workflow import Classify, Handle
+from complaintcore.core.deadlines import ClockState, ClockStatus, compute_clock
+from complaintcore.core.models import Complainant, Complaint, Intake, Registered
+from complaintcore.core.workflow import Classify, Forward, Handle, Register, decide, new_complaint
 from complaintcore.desk.importer import intake_from_row
 from complaintcore.desk.ports import StaffMember
 from complaintcore.rules import load_pack
+from complaintcore.serialization import event_from_dict, event_to_dict
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
 
@@ -306,3 +310,133 @@ def test_the_service_centres_agents_register_a_bypass_a_front_desk_may_not() -> 
     with pytest.raises(InvalidInputError) as caught:
         desk.receive(_bypass("SR-103"), now=T0)
     assert caught.value.path == "via_head_office"
+
+
+# F05 (IN-4, IN-5, IN-2): customer service registers centrally *per site* (the
+# sample staff and notifications.md: "customer service's head … at the site"), so
+# another site's customer-service receptionist is, for the complaint's site, "any
+# other unit" (procedures.md IN-5): the complaint reaches the site's customer
+# service within 24 hours of receipt, and the receiver, who stays the recorded
+# receiver (IN-2), may forward it there whatever their site.
+
+T5 = datetime(2025, 11, 15, 10, 0, tzinfo=SH)  # Sat 15 Nov 2025 10:00, received
+IN_5_HOURS = 24  # procedures.md IN-5: "within 24 hours of receipt"
+
+
+def _weeds(receiver: str) -> Intake:
+    return Intake(
+        complainant=Complainant("李四", "13912345678", "5-1102", "5", "sunrise"),
+        channel="in_person",
+        received_at=T5,
+        receiver=receiver,
+        summary="小区绿化带杂草太多",
+        site="sunrise",
+    )
+
+
+def _in_5(complaint: Complaint, now: datetime) -> ClockStatus:
+    pack = load_pack("cn-property")
+    return compute_clock(
+        complaint, pack.clock("to_customer_service"), calendar_for_spec(pack.calendar), now
+    )
+
+
+@pytest.mark.procedure("IN-5")
+def test_another_sites_customer_service_is_any_other_unit_for_in_5() -> None:
+    desk = make_desk()
+    c = desk.receive(_weeds("RS-103"), now=T5 + timedelta(minutes=1))
+    registered = c.events[0]
+    assert isinstance(registered, Registered)
+    assert registered.unit == "customer_service"  # the receiver's own department
+    assert registered.other_site
+    assert c.intake.receiver == "RS-103"  # IN-2: stays the recorded receiver
+    assert c.state.unit == ""  # no unit of sunrise has it yet
+    status = _in_5(c, T5 + timedelta(hours=1))
+    assert status.state is ClockState.RUNNING  # not met at once
+    assert status.due == T5 + timedelta(hours=IN_5_HOURS)
+    assert _in_5(c, T5 + timedelta(hours=IN_5_HOURS, minutes=1)).state is ClockState.BREACHED
+
+
+@pytest.mark.procedure("IN-5")
+def test_the_sites_own_customer_service_still_meets_in_5_at_once() -> None:
+    desk = make_desk()
+    for receiver in ("SR-103", "HQ-010"):  # sunrise's own front desk; head office (site *)
+        c = desk.receive(_weeds(receiver), now=T5 + timedelta(minutes=1))
+        assert isinstance(c.events[0], Registered)
+        assert not c.events[0].other_site
+        assert c.state.unit == c.events[0].unit
+    own = desk.receive(_weeds("SR-103"), now=T5 + timedelta(minutes=1))
+    assert _in_5(own, T5 + timedelta(hours=1)).state is ClockState.MET
+
+
+@pytest.mark.procedure("IN-2")
+def test_the_receiver_at_another_site_forwards_what_they_registered() -> None:
+    desk = make_desk()
+    c = desk.receive(_weeds("RS-103"), now=T5 + timedelta(minutes=1))
+    forward = T5 + timedelta(minutes=5)
+    with pytest.raises(AccessDeniedError) as caught:  # another riverside member: no
+        desk.act(c.id, Forward(actor="RS-101", to_unit="customer_service"), now=forward)
+    assert "works at another site" in str(caught.value)
+    c = desk.act(c.id, Forward(actor="RS-103", to_unit="customer_service"), now=forward)
+    assert c.state.unit == "customer_service"
+    assert c.intake.receiver == "RS-103"
+    status = _in_5(c, forward)
+    assert status.state is ClockState.MET
+    with pytest.raises(AccessDeniedError):  # the rest stays the site's (PRV-2)
+        desk.act(c.id, Classify(actor="RS-103", category="fees"), now=forward)
+
+
+@pytest.mark.procedure("IN-5")
+def test_the_receipt_elsewhere_keeps_its_flag_when_entered_after_the_receipt() -> None:
+    # typed in a day late: the clocks see the registration moved back to the receipt
+    desk = make_desk()
+    late = T5 + timedelta(hours=IN_5_HOURS + 1)
+    c = desk.receive(_weeds("RS-103"), now=late)
+    status = _in_5(c, late)
+    assert status.state is ClockState.BREACHED
+    assert status.due == T5 + timedelta(hours=IN_5_HOURS)
+
+
+@pytest.mark.procedure("IN-5")
+def test_a_registration_not_elsewhere_is_stored_and_hashed_as_before() -> None:
+    """The flag is left out of the encoded event while false: every stored
+    registration encodes to the text it was stored as, and hashes the same."""
+    old = {
+        "type": "registered",
+        "at": "2025-11-15T10:01:00+08:00",
+        "actor": "SR-302",
+        "unit": "security",
+    }
+    stored = event_from_dict(old)
+    assert isinstance(stored, Registered)
+    assert not stored.other_site
+    assert stored.tags() == ("registered", "registered:security")
+    assert event_to_dict(stored) == old
+    body = canonical_json(event_to_dict(stored))
+    assert body == (
+        '{"actor":"SR-302","at":"2025-11-15T10:01:00+08:00","type":"registered","unit":"security"}'
+    )
+    # the hash of this event as stored before the flag existed (main at deda4a96)
+    assert (
+        event_hash("", "C-20251115-22551000a63df849", 1, body)
+        == "983ddc714444a93ba672637c5ce44642a3e7cbbb2bad9d3eb445562303fe62af"
+    )
+    elsewhere = event_from_dict(
+        {**old, "actor": "RS-103", "unit": "customer_service", "other_site": True}
+    )
+    assert isinstance(elsewhere, Registered)
+    assert elsewhere.other_site
+    assert elsewhere.tags() == ("registered",)  # never registered:customer_service
+    assert event_to_dict(elsewhere)["other_site"] is True
+
+
+@pytest.mark.procedure("IN-6")
+def test_a_bypass_is_no_receipt_elsewhere() -> None:
+    """The core ignores ``other_site`` for a complaint sent straight to head office:
+    head office has it (IN-6), and its waiver of IN-5 stands."""
+    pack = load_pack("cn-property")
+    c = new_complaint("C-1", _bypass("HQ-002"))
+    (registered, *_rest) = decide(c, Register(actor="HQ-002", other_site=True), pack, T0)
+    assert isinstance(registered, Registered)
+    assert not registered.other_site
+    assert "registered:via_head_office" in registered.tags()

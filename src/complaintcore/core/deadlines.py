@@ -639,6 +639,7 @@ def _from_receipt(ev: Registered, received_at: datetime) -> Registered:
         unit=ev.unit,
         time_barred=ev.time_barred,
         via_head_office=ev.via_head_office,
+        other_site=ev.other_site,
         registered_at=ev.at,
     )
 

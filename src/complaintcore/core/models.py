@@ -603,12 +603,21 @@ class Registered(Event):
     every registration stored before the field existed reads, means what those
     meant: a bypass when registered at :data:`BYPASS_UNIT`.  Only a registration
     the unit does not describe so records it, so the others are stored as before.
+
+    ``other_site`` says that the receiver works at another site than the
+    complaint's (another site's customer service, say): ``unit`` is still the
+    receiver's department, but no unit of the complaint's site has it, so the
+    registration is tagged ``registered`` alone and the complaint is with no unit
+    until it is forwarded (IN-5's 24 hours to the site's customer service run; review
+    s54R12 F05).  Stored only when true, so every other registration is stored as
+    before.
     """
 
     kind: ClassVar[str] = "registered"
     unit: str
     time_barred: bool = False
     via_head_office: bool | None = None
+    other_site: bool = False
 
     @property
     def bypass(self) -> bool:
@@ -617,6 +626,8 @@ class Registered(Event):
         return self.unit == BYPASS_UNIT if flag is None else flag
 
     def tags(self) -> tuple[str, ...]:
+        if self.other_site and not self.bypass:
+            return ("registered",)  # IN-5: no unit of the complaint's site registered it
         tags = ("registered", f"registered:{self.unit}")
         return (*tags, "registered:via_head_office") if self.bypass else tags
 

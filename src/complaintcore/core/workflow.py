@@ -222,9 +222,18 @@ class Command:
 
 @attrs.frozen(kw_only=True)
 class Register(Command):
-    """IN-2, IN-4, REC-1: whoever received it registers it; incomplete records are refused."""
+    """IN-2, IN-4, REC-1: whoever received it registers it; incomplete records are refused.
+
+    ``other_site``: the receiver works at another site than the complaint's (the
+    desk judges it from its staff directory; the pure core has none).  Their unit,
+    another site's customer service included, is then "any other unit" for IN-5:
+    the complaint is registered as theirs but with no unit of its site, and must
+    still reach the site's customer service (review s54R12 F05).  Ignored for a
+    complaint sent straight to head office (IN-6).
+    """
 
     name: ClassVar[str] = "register"
+    other_site: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -817,7 +826,9 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
     ev = _set
     start = state.status in (Status.REGISTERED,)
     if isinstance(event, Registered):
-        return ev(state, status=Status.REGISTERED, unit=event.unit, time_barred=event.time_barred)
+        # IN-5: a receipt at another site leaves the complaint with no unit of its own site
+        unit = "" if event.other_site and not event.bypass else event.unit
+        return ev(state, status=Status.REGISTERED, unit=unit, time_barred=event.time_barred)
     if isinstance(event, Forwarded):
         return ev(state, unit=event.to_unit, site_consent=state.site_consent or event.consent)
     if isinstance(event, Classified):
@@ -1194,6 +1205,7 @@ def _register(c: Complaint, cmd: Register, pack: RulePack, now: datetime) -> tup
         unit=unit,
         time_barred=barred,
         via_head_office=_bypass_flag(unit, c.intake.via_head_office),
+        other_site=cmd.other_site and not c.intake.via_head_office,
     )
     if not pack.valid_at_intake:
         return (registered,)

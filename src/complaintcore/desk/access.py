@@ -157,7 +157,11 @@ def authorize(
     if actor is None:
         raise deny("unknown actor: not in the staff directory")
     site = complaint.intake.site or complaint.intake.complainant.site
-    if not actor.works_at(site) and name != "register":
+    if (
+        not actor.works_at(site)
+        and name != "register"
+        and not _receiver_forwards(complaint, command, actor)
+    ):
         raise deny("works at another site")
     if is_target(actor, complaint) and name != "register":
         raise deny("the complaint is about this person (ESC-4)")
@@ -190,6 +194,15 @@ def authorize(
             f"rung {actor.rung} is below {need}: a complaint about a staff member is"
             " answered at the rung that handles it (ESC-4)"
         )
+
+
+def _receiver_forwards(complaint: Complaint, command: Command, actor: StaffMember) -> bool:
+    """IN-2, IN-5: the receiver forwards what they registered, whatever their site:
+    another site's customer service that took a complaint passes it on to the
+    complaint's own site (review s54R12 F05).  Nothing else of it is theirs."""
+    return command.name == "forward" and staff_key(complaint.intake.receiver) == staff_key(
+        actor.staff_id
+    )
 
 
 def _below_the_stage(

@@ -1749,6 +1749,20 @@ class Desk:
                 "office's receiver who took it, or leave via_head_office out (IN-6)",
             )
 
+    def _received_elsewhere(self, intake: Intake, registering: StaffMember | None) -> bool:
+        """IN-5: whether the receiver works at another site than the complaint's, so
+        that their unit, another site's customer service included, is "any other
+        unit": the complaint must still reach its own site's customer service, which
+        hears of it as of any unit's receipt (review s54R12 F05).  Judged as IN-6
+        judges a site's staff (:func:`_at_head_office`): head office's unit and
+        staff over every site (``*``) are at every site.  A receiver the directory
+        does not know is judged by the member registering it; neither known, no."""
+        site = intake.site or intake.complainant.site
+        member = self.member(intake.receiver) or registering
+        if member is None or not site:
+            return False
+        return not (member.works_at(site) or _at_head_office(member, self.pack))
+
     def _unit_code(self, given: str, receiver: StaffMember | None) -> str:
         """IN-2, IN-5: a unit named as the receiver's is one the pack knows (or the
         receiver's own), so a misspelt unit cannot pass for another and hide the 24
@@ -2390,8 +2404,9 @@ class Desk:
             # (the receiver, IN-2), not the id the complaint would have had.
             where = "receiver" if actor == intake.receiver else "actor"
             raise AccessDeniedError("", exc.actor, exc.command, exc.reason, path=where) from None
+        register = Register(actor=actor, other_site=self._received_elsewhere(intake, member))
         try:
-            events = list(decide(complaint, Register(actor=actor), self.pack, now))
+            events = list(decide(complaint, register, self.pack, now))
         except IllegalTransitionError as exc:  # the pack's time bar (TimeBarredError)
             where = "occurred_at" if isinstance(exc, TimeBarredError) else "intake"
             raise _unstored(exc, where) from None
