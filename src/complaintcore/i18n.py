@@ -1795,7 +1795,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     # who agreed an extension (review s55R4 F01)
     (N_("the person extending cannot agree their own extension: name who agreed it"), {}),
     (
-        N_("{staff} is at rung {rung}: an extension of {clock} is agreed at {need} or above"),
+        N_(
+            "{staff} at rung {rung} may not agree it: an extension of {clock} is agreed"
+            " at {need} or above"
+        ),
         {"rung": "rung", "clock": "clock", "need": "rung"},
     ),
     (N_("a response needs its answer"), {}),

@@ -2945,8 +2945,8 @@ class Desk:
             )
             if below:
                 raise refuse(
-                    f"{member.staff_id} is at rung {member.rung}: an extension of"
-                    f" {spec.name} is agreed at {need} or above"
+                    f"{member.staff_id} at rung {member.rung} may not agree it: an extension"
+                    f" of {spec.name} is agreed at {need} or above"
                 )
         if member.staff_id != command.agreed_by:
             command = attrs.evolve(command, agreed_by=member.staff_id)
