@@ -1792,6 +1792,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("extensions of {clock} past {cap} need it recorded (good reason only)"),
         {"clock": "clock", "cap": "length"},
     ),
+    # who agreed an extension (review s55R4 F01)
+    (N_("the person extending cannot agree their own extension: name who agreed it"), {}),
+    (
+        N_(
+            "{staff} at rung {rung} may not agree it: an extension of {clock} is agreed"
+            " at {need} or above"
+        ),
+        {"rung": "rung", "clock": "clock", "need": "rung"},
+    ),
     (N_("a response needs its answer"), {}),
     (N_("an empty remedy"), {}),
     (N_("a complaint {outcome} needs the remedy recorded"), {"outcome": "outcome"}),

@@ -261,6 +261,14 @@ def say_staged(ctx: Ctx, pack: RulePack) -> None:
                 rule=rule.rule,
             )
         ctx.say(said)
+        if rule.agreed_by_rung:  # who may agree it (review s55R4 F01)
+            ctx.say(
+                ctx.t(
+                    "extension of {clock}: agreed by {rung} or above, never the person extending",
+                    clock=tr.clock(clock.name, pack),
+                    rung=tr.rung(rule.agreed_by_rung, pack),
+                )
+            )
     bar = pack.time_bar
     if bar is not None:
         ctx.say(

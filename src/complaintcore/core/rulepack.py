@@ -297,13 +297,17 @@ class Extension:
     reason", Housing Ombudsman Code 6.4 and 6.15: who accepted the reason).
     ``records`` are the fields the
     :class:`~complaintcore.core.models.Extended` event must fill (``reason``,
-    ``details``, ``agreed_by``).
+    ``details``, ``agreed_by``).  ``agreed_by`` names someone other than the
+    person extending; at the desk, a member of the staff directory, at
+    ``agreed_by_rung`` or above when the pack names one (``""``: any rung;
+    review s55R4 F01).
     """
 
     cap: Duration | None = None
     records: tuple[str, ...] = ("reason",)
     rule: str = ""
     beyond_cap: tuple[str, ...] = ()
+    agreed_by_rung: str = ""
 
 
 @attrs.frozen

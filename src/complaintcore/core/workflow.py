@@ -81,6 +81,7 @@ from complaintcore.core.models import (
     as_instant,
     private_repr,
     require_aware,
+    staff_key,
 )
 from complaintcore.core.rulepack import (
     BarAction,
@@ -2310,6 +2311,11 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
     if not is_running(c, spec):
         raise _refuse(c, cmd, f"clock {spec.name} is not running")
     _not_an_earlier_handler(c, cmd, pack)  # HOC 6.13, 6.15: nor moves its deadline
+    if cmd.agreed_by.strip() and staff_key(cmd.agreed_by) == staff_key(cmd.actor):
+        # who agreed is someone else: the desk also finds them in the directory, at
+        # the pack's agreed_by_rung (review s55R4 F01); the value is not echoed
+        why = "the person extending cannot agree their own extension: name who agreed it"
+        raise InvalidInputError("agreed_by", _ruled(why, rule.rule))
     for field in rule.records:
         if not getattr(cmd, field).strip():
             why = f"an extension of {spec.name} needs it recorded"

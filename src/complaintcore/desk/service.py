@@ -103,6 +103,7 @@ from complaintcore.core.models import (
     Validity,
     as_instant,
     require_aware,
+    staff_key,
 )
 from complaintcore.core.notes import REACHED_CUSTOMER_SERVICE, passed_rungs
 from complaintcore.core.privacy import redact
@@ -2844,6 +2845,8 @@ class Desk:
             self._check_links(command)
         if isinstance(command, Group):
             self._check_group(command)
+        if isinstance(command, Extend):
+            command = self._check_agreed_by(complaint, command)
         events = decide(complaint, command, self.pack, now)
         if isinstance(command, Extend):
             self._check_extension(evolve(complaint, events), command, now)
@@ -2909,6 +2912,45 @@ class Desk:
                 " than it, or ask them to make a promise",
                 path="agreed_due",
             ) from None
+
+    def _check_agreed_by(self, complaint: Complaint, command: Extend) -> Extend:
+        """Who agreed an extension (``agreed_by``, when given) is a member of the staff
+        directory (id normalised), not the person extending nor the one the complaint
+        is about (ESC-4), at the pack's ``agreed_by_rung`` or above when it names one:
+        the SPSO's "the manager who agreed", the Housing Ombudsman's good reason past
+        the cap (review s55R4 F01).  An unknown value is not echoed: it may be the
+        resident's name.  Checked here, not in ``decide``, as it takes the directory;
+        the events already stored are not checked again."""
+        spec = next((c for c in self.pack.clocks if c.name == command.clock), None)
+        if spec is None or spec.extension is None or not command.agreed_by.strip():
+            return command  # refused by decide, or nobody named
+        rule = spec.extension
+
+        def refuse(why: str) -> InvalidInputError:
+            return InvalidInputError("agreed_by", f"{why} ({rule.rule})" if rule.rule else why)
+
+        member = self.member(command.agreed_by)
+        if member is None:
+            raise refuse("unknown staff member: not in the staff directory")
+        if staff_key(member.staff_id) == staff_key(command.actor):
+            raise refuse(
+                "the person extending cannot agree their own extension: name who agreed it"
+            )
+        if access.is_target(member, complaint):
+            raise refuse("the complaint is about this person (ESC-4)")
+        need = rule.agreed_by_rung
+        if need and self.pack.has_rung(need):
+            below = not self.pack.has_rung(member.rung) or (
+                self.pack.rung_index(member.rung) < self.pack.rung_index(need)
+            )
+            if below:
+                raise refuse(
+                    f"{member.staff_id} at rung {member.rung} may not agree it: an extension"
+                    f" of {spec.name} is agreed at {need} or above"
+                )
+        if member.staff_id != command.agreed_by:
+            command = attrs.evolve(command, agreed_by=member.staff_id)
+        return command
 
     def _check_extension(self, extended: Complaint, command: Extend, now: datetime) -> None:
         """An extension leaves time after ``now`` or is refused naming ``by``: one

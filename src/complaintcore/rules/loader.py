@@ -799,6 +799,16 @@ def _check_extensions(pack: RulePack, out: _Problems) -> None:
                     out.add(f"{path}.{key}[{j}]", f"expected one of {', '.join(_EXTENSION_FIELDS)}")
         if rule.beyond_cap and rule.cap is None:
             out.add(f"{path}.beyond_cap", "says what going past the cap needs: give the cap")
+        if rule.agreed_by_rung:
+            key = f"{path}.agreed_by_rung"
+            if not pack.has_rung(rule.agreed_by_rung):
+                out.add(key, f"unknown rung {rule.agreed_by_rung!r}")
+            elif "agreed_by" not in (*rule.records, *rule.beyond_cap):
+                out.add(
+                    key,
+                    "names who may agree an extension, but none records it:"
+                    " add agreed_by to records or beyond_cap",
+                )
     for i, duty in enumerate(pack.duties):
         if duty.extension is not None:
             out.add(f"duties[{i}].extension", "a duty cannot be extended")
