@@ -254,3 +254,58 @@ def test_f07_the_address_as_spelt_and_dates_round_the_flat() -> None:
     # no flat in a value without a room word or a slashed flat first
     assert redact("12 High Street", also=["12 High Street"]) == "************et"
     assert redact("at 12 rang", also=["12 High Street"]) == "at 12 rang"
+
+
+# The leftover of F03/F07: a flat of one character stored after an English room word
+# (Flat 3, Flat 3, 12 High Street) is masked where it stands as the flat, one star
+# for it (notifications.md PRV-1), never as a lone digit or letter elsewhere.
+ONE_DIGIT_ROOMS = ["Flat 3, 12 High Street", "Flat 3 12 High Street", "Flat 3"]
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("room", ONE_DIGIT_ROOMS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Operative visited on 3 Nov and again on 3/11/2025",
+        "He called 3 times; 3 days later paid \u00a33",
+        "booked for 3 o'clock, within 3 working days",
+        "see item 3 and point 3.",
+    ],
+)
+def test_a_one_digit_flat_leaves_a_lone_digit_elsewhere_readable(room: str, text: str) -> None:
+    assert redact(text, also=[room]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("room", ONE_DIGIT_ROOMS)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Flat 3 rang", "F***** rang"),
+        ("flat 3 rang", "f***** rang"),
+        ("FLAT 3 rang", "F***** rang"),
+        ("Water into 3, 12 High Street", "Water into *, 12 High Street"),
+        ("Apt 3 and Apartment 3", "Apt * and Apartment *"),
+        ("Unit 3, No. 3, #3", "Unit *, No. *, #*"),
+        ("room: 3 on 3 Nov", "room: * on 3 Nov"),
+    ],
+)
+def test_a_one_digit_flat_is_masked_where_it_stands_as_the_flat(
+    room: str, text: str, expected: str
+) -> None:
+    assert redact(text, also=[room]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_one_letter_flat_leaves_the_article_readable() -> None:
+    assert redact("I saw a man at Flat A", also=["Flat A"]) == "I saw a man at F*****"
+    assert redact("flat a leaks", also=["Flat A"]) == "f***** leaks"
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_flat_stored_alone_is_still_masked_where_it_stands_alone() -> None:
+    # a value of one character is no English flat: masked as a word of its own
+    assert redact("room: 7 on 7 Nov", also=["7"]) == "room: * on * Nov"
+    # the same digit stored alone besides Flat 7: the lone reading is kept
+    assert redact("on 7 Nov", also=["Flat 7", "7"]) == "on * Nov"

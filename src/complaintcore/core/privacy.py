@@ -1674,17 +1674,29 @@ def _pieces(literal: str) -> tuple[str, ...]:
     return (*pieces, run) if run else tuple(pieces)
 
 
-def _mask_single(text: str, singles: frozenset[str]) -> str:
+_NO_FLATS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _mask_single(
+    text: str, singles: frozenset[str], flats: tuple[frozenset[str], frozenset[str]] = _NO_FLATS
+) -> str:
     """Each one-character literal (a flat ``7``, review s40B F01) masked where it
     stands alone: after the start, a space, a bracket or a colon, and before the
     end, a space, a bracket or a mark that ends a clause (a full stop not followed
     by a digit or letter).  Not inside a word, an id, a date or a decimal
     (``C-7``, ``3-7``, ``11/7``, ``7.5``), where it is not the value given; but
     right after a room word (:data:`_ROOM_CUE`: ``Flat 7/3``, ``房号7-1``) it is
-    the room wherever no letter or digit is glued after it (review s51A F04)."""
-    if not singles or not any(
+    the room wherever no letter or digit is glued after it (review s51A F04).
+
+    ``flats``: the one-character flats stored after an English room word (``3`` of
+    ``Flat 3`` or ``Flat 3, 12 High Street``) and the rest of each such stored
+    address (``12 High Street``), masked only where they stand as the flat
+    (:func:`_flat_pattern`), never as a lone digit or letter elsewhere (review
+    s54R4: ``on 3 Nov``, ``3 times``, ``I saw a man`` for ``Flat A``)."""
+    cued, rests = flats
+    if not any(
         v in text
-        for c in singles
+        for c in singles | cued
         for v in {c.lower(), c.upper(), _wide(c.lower()), _wide(c.upper())}
     ):
         return text
@@ -1692,7 +1704,12 @@ def _mask_single(text: str, singles: frozenset[str]) -> str:
     # room word or inside it hides no room, and one inside 配电房 does not make 房
     # a room word (review s51R18 F01); only the character itself is replaced
     drawn, gaps, _ = _reading(text, None)
-    news = [(*match.span("single"), "*") for match in _single_pattern(singles).finditer(drawn)]
+    spans: set[tuple[int, int]] = set()
+    if singles:
+        spans |= {match.span("single") for match in _single_pattern(singles).finditer(drawn)}
+    if cued:
+        spans |= {match.span("single") for match in _flat_pattern(cued, rests).finditer(drawn)}
+    news = [(*span, "*") for span in sorted(spans)]
     return _replaced(text, gaps, news) if news else text
 
 
@@ -1707,6 +1724,51 @@ def _single_pattern(singles: frozenset[str]) -> re.Pattern[str]:
     return re.compile(
         rf"(?:(?<![^\s(（\[:：])(?=[{chars}](?:$|[\s)）\],，。;；!?！？、]|[.:：](?!\w)))"
         rf"|{_ROOM_CUE_WRITTEN}(?=[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])))(?P<single>[{chars}])",
+        re.IGNORECASE,
+    )
+
+
+# A word an English address writes a flat after (the room words of
+# :data:`_ROOM_CUE_WRITTEN` and Apartment, Apt, Unit, No., a "#" alone), and the
+# street words a UK address's house number and street end with ("3, 12 High
+# Street": the flat before a house number and street, review s54R4)
+_FLAT_CUE_WRITTEN = (
+    rf"(?:{_ROOM_CUE_WRITTEN}|(?:(?<![A-Za-z])(?i:apartment|apt|unit)\.?|(?<![A-Za-z])(?i:no)\."
+    rf"|(?<![0-9A-Za-z])[#＃])(?:{_SPACE}|[:：#＃]){{0,3}}+)"
+)
+_STREET_WORDS = (
+    "street|st|road|rd|avenue|ave|lane|ln|close|court|ct|drive|dr|way|place|pl"
+    "|crescent|cres|gardens|gdns|terrace|walk|square|sq|grove|row|hill|park|wynd"
+    "|view|parade|mews|green|house|mansions|buildings"
+)
+_STREET_AFTER = (
+    rf"(?=,?{_SPACE}{{1,3}}[0-9]{{1,4}}[A-Za-z]?{_SPACE}{{1,3}}"
+    rf"(?-i:[A-Z][A-Za-z'’-]*{_SPACE}{{1,3}}){{0,3}}(?:{_STREET_WORDS})\.?(?![A-Za-z]))"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _flat_pattern(cued: frozenset[str], rests: frozenset[str]) -> re.Pattern[str]:
+    """Where a one-character flat stored after an English room word (``3`` of
+    ``Flat 3``) stands as the flat (review s54R4): after a flat word
+    (:data:`_FLAT_CUE_WRITTEN`: ``Flat 3``, ``flat 3/2``, ``Apt 3``, ``No. 3``,
+    ``#3``, ``房号3``), no letter or digit glued after it; or standing alone before
+    the rest of its stored address (``3, 12 High Street`` of ``Flat 3 12 High
+    Street``: ``rests``) or before a house number and a street (``3, 12 High
+    Street``, ``3 12a Elm Road``).  A lone ``3`` elsewhere (``on 3 Nov``, ``3
+    times``, ``3/11/2025``) is no flat."""
+    chars = "".join(re.escape(x) for c in sorted(cued) for x in {c, _wide(c)})
+    spelt = "|".join(
+        rf"(?=,?{_SPACE}{{1,3}}"
+        + rf"{_SPACE}{{1,3}}".join(map(re.escape, rest.split()))
+        + "(?![0-9A-Za-z]))"
+        for rest in sorted(rests)
+    )
+    after = f"{_STREET_AFTER}|{spelt}" if spelt else _STREET_AFTER
+    return re.compile(
+        rf"(?:{_FLAT_CUE_WRITTEN}(?=[{chars}](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))"
+        rf"|(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ/.:：-])(?=[{chars}](?:{after})))"
+        rf"(?P<single>[{chars}])",
         re.IGNORECASE,
     )
 
@@ -2155,7 +2217,7 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     # the literals of a set of stored values, made once for all the messages of a
     # complaint (an unhashable or other value raises as it did when read)
     try:
-        known, numeric, singles, others, named = _stored(tuple(also))
+        known, numeric, singles, flats, others, named = _stored(tuple(also))
     except (TypeError, AttributeError):  # a try costs nothing until something is raised
         raise InvalidInputError("also", "expected an iterable of strings") from None
     # a run a directional override draws in another order: a literal it reverses is
@@ -2166,7 +2228,7 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
         text = _mask_reversed(text, known)
     text = _mask_literals(text, _unnamed(text, others, named) if named else others)
     # before the phones: a flat "7" after a phone would read as its last digit
-    text = _mask_single(text, singles)
+    text = _mask_single(text, singles, flats)
     # most texts hold no "@" and many no digit: not read (folded) for what they lack
     if "@" in text or "\uff20" in text:
         text = _substitute(_EMAIL, text, _FOLD_ALL, _mask_email)
@@ -2184,13 +2246,16 @@ def _stored(
     frozenset[str],
     frozenset[str],
     frozenset[str],
+    tuple[frozenset[str], frozenset[str]],
     frozenset[str],
     tuple[tuple[re.Pattern[str], frozenset[str]], ...],
 ]:
     """The literals :func:`redact` masks for the stored values ``also`` (drawn,
     stripped, in each of their forms): those of two characters or more, those of
-    them of digits without letters, the letters and digits standing alone, and
-    those of two characters or more but digits alone; and for each stored Latin
+    them of digits without letters, the letters and digits standing alone, the
+    one-character flats stored after an English room word and the rest of their
+    addresses (masked only where they stand as the flat: :func:`_flat_pattern`),
+    and those of two characters or more but digits alone; and for each stored Latin
     name, its surname's probe and the forms of it only the name gives
     (:func:`_unnamed`).  Made once per set of values (review s54R4: a stored Latin
     name's forms made every message of its complaint cost more), and raising as
@@ -2208,6 +2273,22 @@ def _stored(
         v for v in known if any(map(str.isdigit, v)) and not any(map(str.isalpha, v))
     )
     singles = frozenset(v for v in drawn if len(v) == 1 and v.isalnum())
+    # a flat of one character after an English room word (Flat 3, Flat 3, 12 High
+    # Street) is the flat only where it stands as one, not every lone "3" or "a" of
+    # an English text (review s54R4); one a value gives alone stays a single
+    cued: dict[str, None] = {}
+    rests: dict[str, None] = {}
+    for value in values:
+        flat = _ENGLISH_FLAT.fullmatch(value)
+        if flat is not None and flat["flat"].casefold() in singles:
+            cued[flat["flat"].casefold()] = None
+            if flat["rest"]:
+                rests[flat["rest"]] = None
+    lone = frozenset(
+        c for v in values if not _ENGLISH_FLAT.fullmatch(v) for c in _forms(v) if len(c) == 1
+    )
+    flats = (frozenset(cued) - lone, frozenset(rests))
+    singles -= flats[0]
     # a name's forms (:func:`_named`) that no other form of a value is
     plain = _composings(frozenset(f for v in values for f in _forms(v, named=False)))
     named = []
@@ -2216,7 +2297,7 @@ def _stored(
         forms = _composings(frozenset(_named(value))) - plain
         if probe is not None and forms:
             named.append((probe, forms))
-    return known, numeric, singles, known - numeric, tuple(named)
+    return known, numeric, singles, flats, known - numeric, tuple(named)
 
 
 def _composings(drawn: frozenset[str]) -> frozenset[str]:
@@ -2401,6 +2482,14 @@ _ADDRESS_FLAT = re.compile(
     r"(?:[0-9]+(?:/[0-9]+)+|[0-9]+[A-Za-z]{0,2}[0-9]*)"
     r"|[0-9]+(?:/[0-9]+)+(?=,? +[0-9]+[A-Za-z]? ))"
     r",? +(?=[^,]*[A-Za-z]).+"
+)
+
+
+# A flat of one character stored after an English room word, perhaps with the rest
+# of a UK address (Flat 3, Apt 3, Flat A, Flat 3, 12 High Street: review s54R4)
+_ENGLISH_FLAT = re.compile(
+    r"(?i:flat|apartment|apt|unit|room|rm)\.? +(?P<flat>[0-9A-Za-z])"
+    r"(?:,? +(?P<rest>(?=[^,]*[A-Za-z]).+))?"
 )
 
 
