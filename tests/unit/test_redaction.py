@@ -539,6 +539,9 @@ _LETTERS = st.text(alphabet=st.characters(categories=("Lu", "Ll", "Lo")), min_si
     after=st.text(max_size=20),
     upper=st.booleans(),
 )
+# a capital spelt with combining marks (``ΰ`` → ``Ϋ́``) that the text is read composed
+@example(name="A\u03b0", before="", after="", upper=True)
+@example(name="\u0390b", before="x ", after=" y", upper=True)
 @settings(max_examples=2000, deadline=None)
 def test_a_known_name_written_anywhere_in_either_case_never_shows(
     name: str, before: str, after: str, upper: bool

@@ -1788,6 +1788,9 @@ def _literals(
     holds: 0 neither spaces nor line breaks, 1 spaces alone, 2 line breaks too."""
     written = set(literals)
     written |= {f for v in written for f in (v.upper(), v.casefold()) if len(f) != len(v)}
+    # the text is read composed: a capital spelt with a combining mark (``ΰ`` as
+    # ``Υ`` + two marks) is found composed (``Ϋ`` + one mark)
+    written |= {unicodedata.normalize("NFC", v) for v in written}
     folded = {_fold(v, _FOLD_ALL).translate(_PLAIN) for v in written}
     ordered = sorted(folded, key=lambda v: (-len(v), v))
     source = "|".join(filter(None, (_bounded(v, _spelling(v, spaced)) for v in ordered)))
