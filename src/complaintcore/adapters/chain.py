@@ -273,6 +273,7 @@ def decode_complaint(
             kind = data.get("type") if isinstance(data, Mapping) else None
             if isinstance(kind, str) and version != EVENT_VERSIONS.current(kind):
                 data = EVENT_VERSIONS.upcast(kind, version, data)
+            _no_later_field(kind, version, data)
             events.append(event_from_dict(data))
         part = "the history"
         return replay(complaint_id, intake, events)
@@ -280,6 +281,37 @@ def decode_complaint(
         raise
     except (ValueError, TypeError, KeyError, RecursionError, ComplaintCoreError) as exc:
         raise DamagedRecordError(complaint_id, _damage(part, exc)) from None
+
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+"""What a field a later complaintcore added can be called (a Python attribute's
+name): any other key is damage, and is named by no one (PRV-1)."""
+
+
+def _no_later_field(kind: object, version: int, data: Mapping[str, Any]) -> None:
+    """A stored event of a known type with a field this complaintcore does not know,
+    named like a field, was probably written by a newer complaintcore: such a field
+    is added without a new event version (it is left out while it holds its
+    default, so older events hash as stored).  Raised as an
+    :class:`~complaintcore.event_versions.EventVersionError` (upgrade), naming the
+    type and the field, never a value (review s55R6 F03)."""
+    from complaintcore.core.models import EVENT_BY_KIND
+    from complaintcore.event_versions import EVENT_VERSIONS, EventVersionError
+
+    cls = EVENT_BY_KIND.get(kind) if isinstance(kind, str) else None
+    if cls is None or not isinstance(data, Mapping):
+        return
+    known = {"type", *(a.name for a in attrs.fields(cls))}
+    unknown = sorted(k for k in data if isinstance(k, str) and k not in known)
+    if unknown and all(_FIELD_NAME.match(k) for k in unknown):
+        fields = ", ".join(repr(k) for k in unknown[:3])
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        raise EventVersionError(
+            cls.kind,
+            version,
+            EVENT_VERSIONS.current(cls.kind),
+            f"unknown field {fields}{more}: probably written by a newer complaintcore; upgrade",
+        )
 
 
 def _damage(part: str, exc: BaseException) -> str:

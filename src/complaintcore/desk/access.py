@@ -20,10 +20,10 @@ from complaintcore.core.escalation import (
     settling_rung_index,
     target_rung_index,
 )
-from complaintcore.core.models import Complaint, Grade, Trigger, staff_key
+from complaintcore.core.models import Complaint, Grade, Registered, Trigger, staff_key
 from complaintcore.core.rulepack import DutySpec, RulePack
 from complaintcore.core.stages import earlier_handlers
-from complaintcore.core.workflow import Assess, Close, Command, Handle, Reply
+from complaintcore.core.workflow import Assess, Close, Command, Forward, Handle, Reply
 from complaintcore.desk.ports import StaffDirectory, StaffMember
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "authorize",
     "choose_handler",
     "duty_owners",
+    "elsewhere_forwarders",
     "is_head_office",
     "is_reserved",
     "is_target",
@@ -160,7 +161,7 @@ def authorize(
     if (
         not actor.works_at(site)
         and name != "register"
-        and not _receiver_forwards(complaint, command, actor)
+        and not _receiver_forwards(complaint, command, actor, pack)
     ):
         raise deny("works at another site")
     if is_target(actor, complaint) and name != "register":
@@ -196,12 +197,31 @@ def authorize(
         )
 
 
-def _receiver_forwards(complaint: Complaint, command: Command, actor: StaffMember) -> bool:
-    """IN-2, IN-5: the receiver forwards what they registered, whatever their site:
-    another site's customer service that took a complaint passes it on to the
-    complaint's own site (review s54R12 F05).  Nothing else of it is theirs."""
-    return command.name == "forward" and staff_key(complaint.intake.receiver) == staff_key(
-        actor.staff_id
+def elsewhere_forwarders(complaint: Complaint) -> tuple[str, ...]:
+    """IN-2, IN-5: who took a complaint at another site (``Registered.other_site``)
+    and may pass it on to its site's customer service: the recorded receiver, and
+    the member who registered it (who judged the receipt for a receiver the
+    directory does not know, review s55R6 F04); ``()`` for a receipt at the site."""
+    registered = next((e for e in complaint.events if isinstance(e, Registered)), None)
+    if registered is None or not registered.other_site:
+        return ()
+    ids = (complaint.intake.receiver, registered.actor)
+    return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def _receiver_forwards(
+    complaint: Complaint, command: Command, actor: StaffMember, pack: RulePack
+) -> bool:
+    """IN-2, IN-5: who took a complaint at another site (:func:`elsewhere_forwarders`)
+    forwards it to the site's customer service, once, while no unit of the site has
+    it yet (``state.unit == ""``): that meets IN-5 (review s54R12 F05).  No other
+    unit, nor again once the site has it, nor a receipt not judged to be elsewhere
+    when registered (review s55R6 F01).  Nothing else of it is theirs."""
+    return (
+        isinstance(command, Forward)
+        and command.to_unit == pack.customer_service
+        and complaint.state.unit == ""
+        and staff_key(actor.staff_id) in {staff_key(i) for i in elsewhere_forwarders(complaint)}
     )
 
 
@@ -472,14 +492,17 @@ def rung_recipients(
 def sees_personal_data(member: StaffMember | None, complaint: Complaint, pack: RulePack) -> bool:
     """PRV-1: the complaint's handler and customer service see names and phones.
 
-    Never the person the complaint is about (ESC-4).
+    Never the person the complaint is about (ESC-4), nor, but its handler, staff
+    of another site, who may not view it (a receiver there told of IN-5, review
+    s55R6 F02).
     """
     if member is None or is_target(member, complaint):
         return False
-    return (
-        member.sees_personal_data
-        or member.staff_id == complaint.state.handler
-        or member.department == pack.customer_service
+    if member.staff_id == complaint.state.handler:
+        return True
+    site = complaint.intake.site or complaint.intake.complainant.site
+    return member.works_at(site) and (
+        member.sees_personal_data or member.department == pack.customer_service
     )
 
 

@@ -136,7 +136,8 @@ class Detail:
     library may have written (``kind`` ``note``: one of
     :func:`complaintcore.core.notes.halves`' bilingual notes shows the reader's
     half, any other text as written).  A pack's rule id (``kind`` ``rule``) and
-    a time the desk computed (``time``) are shown as they are, and are never
+    a time the desk computed (``time``) and a site's code (``site``) are shown as
+    they are, and are never
     read as text someone wrote.
     """
 
@@ -396,9 +397,10 @@ _LABELS_KEPT = 4096
 """Label sets a desk keeps (languages x topics x categories x grades x rungs in use)."""
 
 
-_AS_IT_IS = frozenset({"rule", "time"})
+_AS_IT_IS = frozenset({"rule", "time", "site"})
 """Detail kinds the desk writes itself, shown as they are even where personal data is
-masked: a room ``20`` masked in a due time left ``**25-11-**T18:00`` (review s47J F01)."""
+masked: a room ``20`` masked in a due time left ``**25-11-**T18:00`` (review s47J F01);
+a site's code (``site``: where a complaint was received, review s55R6 F02)."""
 
 
 def _as_it_is(detail: str | Detail) -> bool:

@@ -197,6 +197,7 @@ class Sweeper:
                 if not spec.report_to:
                     continue
                 runs = self._missed_runs(start, status)
+                elsewhere = self._received_elsewhere(start, spec.owed_by)
                 for m in access.recipients(
                     members, site=site, department=spec.report_to, at=now, tz=self.zone
                 ):
@@ -210,6 +211,7 @@ class Sweeper:
                             (
                                 messages.Detail(N_("clock"), spec.name, "clock"),
                                 messages.Detail(N_("department"), department, "department"),
+                                *elsewhere,
                             ),
                         )
                         late += 1
@@ -399,6 +401,21 @@ class Sweeper:
                 ),
             )
         return box, len(holders)
+
+    def _received_elsewhere(
+        self, complaint: Complaint, owed_by: str
+    ) -> tuple[messages.Detail, ...]:
+        """ESC-6: for IN-5 of a complaint taken at another site, the site the
+        receiving unit is at (the receiver's, as the directory has it now; ``-``
+        if it has neither them nor who registered it): the department named is
+        that site's, not the complaint's (review s55R6 F02)."""
+        taken = access.elsewhere_forwarders(complaint)
+        if owed_by != "receiving_unit" or not taken:
+            return ()
+        found = (self._telling.directory.get(i) for i in taken)
+        sites = [m.site for m in found if m is not None and m.site not in ("", "*")]
+        site = sites[0] if sites else "-"
+        return (messages.Detail(N_("received at another site"), site, "site"),)
 
     def _missed_runs(
         self, complaint: Complaint, status: ClockStatus

@@ -927,11 +927,12 @@ class Telling:
         of it would tell (``members`` is already head office's alone); for any other
         complaint nobody holds (not routed yet), or one whose handler has left the
         directory, the unit that owes ``clock``, so a warning never goes to nobody
-        (see :meth:`_unheld`)."""
+        (see :meth:`_unheld`); and, for IN-5 of a complaint taken at another site,
+        whoever took it there (see :meth:`_taken_elsewhere`)."""
         if complaint.state.handler:
             handler = self.directory.get(complaint.state.handler)
             if handler is not None:
-                return [handler]
+                return _joined([handler], self._taken_elsewhere(complaint, clock))
             # review s43D F01: a leaver cannot hear it, and at the top rung nothing
             # escalates: told as if nobody held it, never to the leaver
             log.warning(
@@ -944,8 +945,20 @@ class Telling:
             gone = staff_key(complaint.state.handler)
             members = [m for m in members if staff_key(m.staff_id) != gone]
         if not complaint.awaiting_site_consent:
-            return self._unheld(complaint, members, now, clock)
+            told = self._unheld(complaint, members, now, clock)
+            return _joined(told, self._taken_elsewhere(complaint, clock))
         return self._head_office(complaint, members, now)
+
+    def _taken_elsewhere(self, complaint: Complaint, clock: str) -> list[StaffMember]:
+        """IN-5: who took a complaint at another site and owes its 24 hours to the
+        site's customer service (the receiver, or the member who registered it for
+        a receiver the directory does not know), while no unit of the site has it:
+        they alone at their site may forward it (review s55R6 F02)."""
+        spec = next((c for c in self.pack.clocks if c.name == clock), None)
+        if spec is None or spec.owed_by != "receiving_unit" or complaint.state.unit:
+            return []
+        found = (self.directory.get(i) for i in access.elsewhere_forwarders(complaint))
+        return [m for m in found if m is not None and not access.is_target(m, complaint)]
 
     def _head_office(
         self, complaint: Complaint, members: Sequence[StaffMember], now: datetime
@@ -976,6 +989,10 @@ class Telling:
         spec = next((c for c in self.pack.clocks if c.name == clock), None)
         owing = owing_unit(complaint, spec) if spec is not None else ""
         receiver = spec is not None and spec.owed_by == "receiving_unit"
+        if receiver and access.elsewhere_forwarders(complaint):
+            # IN-5: the receiving unit is another site's; the site's own unit of that
+            # name never had it: its customer service is told (review s55R6 F02)
+            owing = ""
         routed = any(isinstance(e, Assigned) for e in complaint.events)
         units = (owing,) if receiver else (owing, "") if routed else (complaint.state.unit, owing)
         for unit in dict.fromkeys(u for u in (*units, self.pack.customer_service) if u):
@@ -990,6 +1007,12 @@ class Telling:
         return self._told_or_above(
             complaint, now, rung=self.pack.ladder[here].code, departments=(None,), among=reachable
         )
+
+
+def _joined(first: Sequence[StaffMember], more: Sequence[StaffMember]) -> list[StaffMember]:
+    """``first``, then those of ``more`` not among them (by staff id)."""
+    seen = {staff_key(m.staff_id) for m in first}
+    return [*first, *(m for m in more if staff_key(m.staff_id) not in seen)]
 
 
 def owing_unit(complaint: Complaint, spec: ClockSpec, since: datetime | None = None) -> str:
