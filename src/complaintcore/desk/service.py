@@ -1052,19 +1052,24 @@ class Desk:
         if reached or (in_last_year and refused):  # the coverage note names by_year
             notes.insert(0, f"calendar: {cal.coverage_warning()}")
         if in_last_year and not refused:  # past it, ``now`` itself is refused
-            extend = (
-                f"extend the years of the calendar {CALENDAR_HOOK} supplied"
-                if self._hook_years()  # not the pack's to extend (review s55R2 F01)
-                else "extend the rule pack's [calendar] last_year"
-            )
-            notes.append(
+            ends = (
                 f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
                 f"in working time after 31 December {last} cannot be computed, so complaints "
                 f"whose working-time clocks reach them are refused and sweeps report them "
-                f"failed; from 1 January {last + 1} no sweep runs, and deadlines in clock "
-                f"time or months after it are acted on once the calendar is extended; "
-                f"{extend}"
+                f"failed; from 1 January {last + 1} "
             )
+            if self._hook_years():  # not the pack's to extend (review s55R2 F01)
+                notes.append(
+                    f"{ends}no sweep runs, and deadlines in clock time or months after it are"
+                    " acted on once the calendar is extended; extend the years of the"
+                    f" calendar {CALENDAR_HOOK} supplied"
+                )
+            else:
+                notes.append(
+                    f"{ends}no sweep runs, and deadlines in clock time or months after it are"
+                    " acted on once the calendar is extended; extend the rule pack's"
+                    " [calendar] last_year"
+                )
         return tuple(notes)
 
     def _hook_years(self) -> bool:
