@@ -301,6 +301,7 @@ if TYPE_CHECKING:
         VerifyReport,
     )
     from complaintcore.desk.service import (
+        CommittedInterrupt,
         DeliveryReport,
         Desk,
         IssueReport,
@@ -377,6 +378,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "Closed",
     "ClosedError",
     "Command",
+    "CommittedInterrupt",
     "Complainant",
     "ComplainantStore",
     "Complaint",
@@ -778,6 +780,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "to_rows",
     ),
     "desk.service": (
+        "CommittedInterrupt",
         "DeliveryReport",
         "Desk",
         "IssueReport",

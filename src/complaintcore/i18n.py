@@ -1141,6 +1141,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (
+        N_(
+            "is before the calendar's first year {first} ({zone}): no deadline can be"
+            " computed; extend the years of the calendar {hook} supplied"
+        ),
+        {},
+    ),
     (N_("is later than the time the complaint was received"), {}),
     (N_("is earlier than the complaint's last event"), {}),
     (N_("the appointed reply time must be in the future"), {}),
@@ -1379,7 +1386,7 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("{name}: send is a {type}, not a function to call"), {}),
     (N_("{name}: send({parameters}) cannot be called as send(notification, recipient)"), {}),
     (N_("the hook raised {type}"), {}),
-    (N_("complaintcore_notification_template raised {error}"), {}),
+    (N_("{field}: a field inside a format spec is not allowed"), {}),
     # a staff directory's answers (desk/checked_directory.py)
     (N_("get(): expected a StaffMember or None, got {type}"), {}),
     (N_("members(): expected a sequence (tuple or list) of StaffMember, got {type}"), {}),
@@ -1554,6 +1561,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (
+        N_(
+            "calendar: the working calendar ends with {year} ({zone}): deadlines in working"
+            " time after 31 December {last} cannot be computed, so complaints whose"
+            " working-time clocks reach them are refused and sweeps report them failed;"
+            " from 1 January {next} no sweep runs, and deadlines in clock time or months"
+            " after it are acted on once the calendar is extended; extend the years of"
+            " the calendar {hook} supplied"
+        ),
+        {},
+    ),
     # years the holiday source has no make-up days (调休) for (WorkingCalendar.coverage_warning)
     (
         N_(
@@ -1650,6 +1668,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (
         N_("outside the calendar's years ({years}); extend the rule pack's [calendar] last_year"),
         {"years": "reason"},
+    ),
+    (  # a host's calendar (review s55R2 F01)
+        N_(
+            "outside the calendar's years ({years}); the calendar {hook} supplied ends on"
+            " {last}-12-31: extend the years it builds"
+        ),
+        {"years": "reason", "last": "year"},
     ),
     (N_("outside the calendar's years ({years})"), {"years": "reason"}),
     # an office's typos: a phone, a time, a schema name, a period report

@@ -698,11 +698,11 @@ def test_a_raising_template_hook_is_named_with_its_topic_and_language() -> None:
                 raise LookupError("no English wording for this topic")
 
     pm = make_plugin_manager([Wording(), SampleStaff()], load_entry_points=False)
-    with pytest.raises(InvalidInputError) as err:
+    with pytest.raises(HookError) as err:
         Desk.from_config(NO_LOG, plugin_manager=pm)
-    assert (err.value.path, err.value.reason) == (
+    assert (err.value.path, err.value.reason) == (  # its type only (review s55R2 F02)
         "notification_template.escalated.en",
-        "complaintcore_notification_template raised LookupError: no English wording for this topic",
+        "complaintcore_notification_template raised LookupError",
     )
     assert isinstance(err.value.__cause__, LookupError)
 
@@ -783,8 +783,8 @@ def test_the_new_refusals_read_in_chinese() -> None:
     assert zh.reason("members()[3]: expected a StaffMember, got dict") == (
         "members()[3]：应为 StaffMember，却得到 dict"
     )
-    assert zh.reason("complaintcore_notification_template raised KeyError: 'assigned'") == (
-        "complaintcore_notification_template 抛出了 KeyError: 'assigned'"
+    assert zh.reason("complaintcore_notification_template raised KeyError") == (
+        "complaintcore_notification_template 出错（KeyError）"  # its type only (review s55R2 F02)
     )
 
 

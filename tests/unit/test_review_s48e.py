@@ -54,6 +54,15 @@ class _HostPlugin:
     __hash__ = object.__hash__
 
 
+def _committed() -> complaintcore.Complaint:
+    """A complaint as committed (review s55R2 F03: CommittedInterrupt carries it)."""
+    from complaintcore.testing import make_desk
+    from tests.helpers import intake
+
+    with make_desk() as desk:
+        return desk.receive(intake(receiver="SR-103"), now=intake().received_at)
+
+
 def _report() -> SweepReport:
     return SweepReport(
         examined=4,
@@ -147,6 +156,7 @@ EXAMPLES: dict[str, Callable[[], BaseException]] = {
     "_Down": _down,
     "SweepFailed": lambda: SweepFailed(_report(), _schema_error()),
     "SweepInterrupted": lambda: SweepInterrupted(_report()),
+    "CommittedInterrupt": lambda: complaintcore.CommittedInterrupt(_committed()),
     "SweepClosed": lambda: complaintcore.SweepClosed(_report()),
     "ClosedError": lambda: complaintcore.ClosedError("desk"),
     "DuplicateIdError": lambda: complaintcore.DuplicateIdError("complaint_id"),
@@ -334,7 +344,7 @@ def _raise(error: BaseException) -> None:
 
 
 def test_an_error_raised_in_a_worker_process_arrives_as_itself() -> None:
-    errors = [e for e in _examples() if not isinstance(e, SweepInterrupted | Warning)]
+    errors = [e for e in _examples() if not isinstance(e, KeyboardInterrupt | Warning)]
     errors.append(SweepFailed.of(_report(), _LOST))
     # spawn: the worker imports complaintcore afresh, and makes SweepFailed.of's class anew
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:

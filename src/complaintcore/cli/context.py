@@ -282,6 +282,23 @@ class Ctx:
             )
             click.echo(self.t("warning: {text}", text=pending), err=True)
 
+    def interrupted_after_commit(self, complaint_id: str, code: ExitCode = ExitCode.OK) -> NoReturn:
+        """Ends a ``receive`` or ``act`` whose change was committed when Ctrl-C (or
+        SIGTERM) came while the host's listeners ran (``CommittedInterrupt``), called
+        once its result is printed: ``code``, not "aborted" (which says to run it
+        again: a second complaint), and no waiting for its notifications, which stay
+        in the outbox (review s55R2 F03)."""
+        if not self.json:  # under --json the one document is already out
+            click.echo(
+                self.t(
+                    "interrupted while plugins heard of the change: {id} is stored, so do"
+                    " not run it again; its notifications are left for 'complaintcore deliver'",
+                    id=complaint_id,
+                ),
+                err=True,
+            )
+        raise click.exceptions.Exit(int(code))
+
     def calendar_notes(self, now: datetime, *instants: datetime | None) -> list[str]:
         """The calendar's warnings at ``now`` for deadlines at ``instants``
         (:meth:`Desk.calendar_warnings_at`); printed to stderr unless --json, in the

@@ -179,7 +179,14 @@ def receive(
     desk = ctx.desk()
     now = ctx.now()
     fields["receiver_unit"] = _receiver_unit(ctx, fields["receiver_unit"], fields["receiver"])
-    c = desk.receive(_intake_from_flags(ctx, fields, now), now=now, route=not no_route)
+    from complaintcore.desk.service import CommittedInterrupt
+
+    intake = _intake_from_flags(ctx, fields, now)
+    stopped: CommittedInterrupt | None = None
+    try:
+        c = desk.receive(intake, now=now, route=not no_route)
+    except CommittedInterrupt as exc:  # stored: said so, never "aborted" (review s55R2 F03)
+        c, stopped = exc.complaint, exc
     if typist is not None:  # PRV-2: who typed the complainant's data in, and as whom
         desk.store.record_access(
             AccessRecord(at=now, actor=typist.staff_id, complaint_id=c.id, via="receive",
@@ -188,6 +195,8 @@ def receive(
     # the result first: stored now, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))
+        if stopped is not None:
+            ctx.interrupted_after_commit(c.id)
         ctx.deliver_after()
         return
     category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
@@ -209,6 +218,8 @@ def receive(
                 rule=bar.rule,
             )
         )
+    if stopped is not None:
+        ctx.interrupted_after_commit(c.id)
     ctx.deliver_after()
 
 

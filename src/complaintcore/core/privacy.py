@@ -2211,6 +2211,10 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     ``O'Neill``); an e-mail local part is any run of RFC 5322 atext; a stored
     Latin name is masked surname first, as initial and surname, after a title,
     and without the title it was stored with; a flat ``1/2`` is bounded as digits.
+    Review s55R2 F04: a stored Chinese name of two to four Han characters is masked
+    too as its surname (one character, or a compound of two: ``欧阳``) followed by
+    a title: ``先生``, ``女士``, ``小姐``, ``太太``, ``阿姨``, ``师傅``, ``老师``,
+    ``总`` (``王先生`` for ``王小明``).
 
     :raises InvalidInputError: ``text`` is not a string, or ``also`` not an
         iterable of strings (checked at no cost to a good call: it runs per log line).
@@ -2323,6 +2327,9 @@ def _surname_probe(value: str) -> re.Pattern[str] | None:
     value, whose forms are always looked for."""
     if not _named(value):
         return None
+    if _HAN_NAME.fullmatch(value):  # its surname and a title (review s55R2 F04)
+        surname = "\\s*".join(_han_surname(value))
+        return re.compile(f"{surname}\\s*(?:{_HAN_TITLE_PROBE.pattern})")
     surname = value.split()[-1]
     if not _ASCII_SURNAME.fullmatch(surname):
         return None
@@ -2341,17 +2348,29 @@ def _unnamed(
     naming someone else (most of a complaint's messages, every Chinese one) is
     searched for the name as stored alone (review s54R4: the forms cost every
     message)."""
+    drawn: str | None = None
     read: str | None = None
+    absent: list[frozenset[str]] = []
     for probe, forms in named:
+        if not probe.pattern.isascii():  # a Han name's: folding changes no Han character
+            if not text.isascii():
+                if drawn is None:
+                    drawn = _drawn(text)[0]
+                if probe.search(drawn):
+                    continue
+            absent.append(forms)
+            continue
         if probe.search(text):
             continue
         if not text.isascii():
+            if drawn is None:
+                drawn = _drawn(text)[0]
             if read is None:
-                read = _fold(_drawn(text)[0], _FOLD_ALL)
+                read = _fold(drawn, _FOLD_ALL)
             if probe.search(read):
                 continue
-        literals = literals - forms
-    return literals
+        absent.append(forms)
+    return literals.difference(*absent) if absent else literals
 
 
 # The directional formatting characters that open an embedding or override
@@ -2523,7 +2542,10 @@ def _named(value: str) -> tuple[str, ...]:
     a title (``Mrs Thompson``, ``Dr. Thompson``; a surname of three letters or
     more).  Letter case, spaces and apostrophes are read as for any literal.  The
     surname or the given name alone is no form: too many other words and people
-    share it.  None for any other value (a Chinese name, a room, a phone)."""
+    share it.  A Chinese name of two to four Han characters: its surname and a
+    title (:func:`_han_titled`).  None for any other value (a room, a phone)."""
+    if _HAN_NAME.fullmatch(value):
+        return _han_titled(value)
     words = value.split()
     if not 2 <= len(words) <= 6:
         return ()
@@ -2543,6 +2565,69 @@ def _named(value: str) -> tuple[str, ...]:
     if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
         forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
     return tuple(dict.fromkeys(f for f in forms if f != value))
+
+
+# A stored Chinese name (review s55R2 F04): two to four Han characters, the surname
+# first, one character or a compound of two; and the titles a call note or a CRM
+# writes after the surname alone (王先生, 欧阳女士, 李师傅, 陈总).
+_HAN_NAME = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
+_COMPOUND_SURNAMES = frozenset(
+    (
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+        "呼延",
+        "澹台",
+        "公冶",
+        "太史",
+        "申屠",
+        "钟离",
+        "闻人",
+        "赫连",
+        "濮阳",
+        "单于",
+        "万俟",
+        "司空",
+    )
+)
+
+_HAN_TITLES = ("先生", "女士", "小姐", "太太", "阿姨", "师傅", "老师", "总")
+# every match of a Han name's titled form holds its surname and one, as the text is
+# drawn (spaces may stand between their characters, as in any literal): a text
+# holding none is not searched for them (:func:`_unnamed`; most texts name no one)
+_HAN_TITLE_PROBE = re.compile("|".join("\\s*".join(title) for title in _HAN_TITLES))
+
+
+def _han_titled(value: str) -> tuple[str, ...]:
+    """A stored Chinese name's surname followed by a title (``王先生``, ``王女士`` of
+    ``王小明``; ``欧阳女士`` of ``欧阳娜娜``), as the English title and surname are
+    (``Mrs Thompson``): the same identifying form, in a call note or a CRM's error.
+    The surname alone is no form (too many people share it)."""
+    surname = _han_surname(value)
+    return tuple(f for f in (surname + title for title in _HAN_TITLES) if f != value)
+
+
+def _han_surname(value: str) -> str:
+    """A stored Chinese name's surname: its first character, or its first two where
+    they are a compound surname and a given name follows."""
+    return value[:2] if len(value) > 2 and value[:2] in _COMPOUND_SURNAMES else value[0]
 
 
 @functools.lru_cache(maxsize=1024)

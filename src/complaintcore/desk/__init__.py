@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from complaintcore.desk.service import (
+        CommittedInterrupt,
         DeliveryReport,
         Desk,
         IssueReport,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "CommittedInterrupt",
     "DeliveryReport",
     "Desk",
     "IssueReport",

@@ -31,7 +31,7 @@ from complaintcore.core.privacy import Literals, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk.access import sees_personal_data
 from complaintcore.desk.masking import fellows_in
-from complaintcore.desk.plugins import AWAITABLE_ANSWER, closed_awaitable
+from complaintcore.desk.plugins import AWAITABLE_ANSWER, asked, closed_awaitable
 from complaintcore.desk.ports import Notification, StaffMember
 from complaintcore.i18n import N_, Translator, available_languages, resolve_language, translator
 
@@ -165,7 +165,11 @@ def _check(text: object, path: str) -> str:
     for _literal, name, spec, _conversion in parsed:
         if name is None:
             continue
-        if name not in FIELDS or (spec and "{" in spec):
+        if name in FIELDS and spec and "{" in spec:  # could pull a field in through the spec
+            raise InvalidInputError(
+                path, f"{{{name}:{spec}}}: a field inside a format spec is not allowed"
+            )
+        if name not in FIELDS:
             allowed = ", ".join(FIELDS)
             raise InvalidInputError(path, f"unknown field {{{name}}}; expected one of {allowed}")
     return text
@@ -187,17 +191,16 @@ def language_problems(languages: Sequence[object]) -> list[FieldProblem]:
 
 
 def _asked(hook: pluggy.HookRelay, topic: str, lang: str, path: str) -> object:
-    """The hook's template for ``topic`` in ``lang``; a hook that raised is refused
-    naming the topic and language it was asked for, so the host knows which plugin
-    and entry failed (its own error is kept as the cause)."""
-    try:
-        return hook.complaintcore_notification_template(topic=topic, lang=lang)
-    except Exception as exc:
-        said = " ".join(str(exc).split())[:200]
-        error = f"{type(exc).__name__}: {said}" if said else type(exc).__name__
-        raise InvalidInputError(
-            path, f"complaintcore_notification_template raised {error}"
-        ) from exc
+    """The hook's template for ``topic`` in ``lang``; a hook that raised is a
+    :class:`~complaintcore.core.errors.HookError` naming the topic and language it
+    was asked for and the exception's type only, as every other hook's is: its text
+    may quote a password or a person (PRV-1; review s55R2 F02).  Its own error is
+    kept as the cause."""
+    return asked(
+        "complaintcore_notification_template",
+        lambda: hook.complaintcore_notification_template(topic=topic, lang=lang),
+        path,
+    )
 
 
 class Messages:
@@ -208,8 +211,9 @@ class Messages:
     :param plugin_manager: asked once per topic and language for a template
         (``complaintcore_notification_template``); None uses the catalogs' own.
     :raises InvalidInputError: a language without a catalog, a host template
-        with an unknown field (``notification_template.assigned.zh.subject``), or
-        a template hook that raised (``notification_template.assigned.zh``).
+        with an unknown field (``notification_template.assigned.zh.subject``).
+    :raises HookError: a template hook that raised
+        (``notification_template.assigned.zh``).
     """
 
     def __init__(

@@ -334,16 +334,20 @@ def _check_not_a_class(plugin: object, function: object) -> None:
         raise PluginError(plugin, f"plugin {label} is a class; register an instance ({label}())")
 
 
-def asked(hook: str, call: Callable[[], _T]) -> _T:
+def asked(hook: str, call: Callable[[], _T], path: str = "") -> _T:
     """``call()``, the desk asking ``hook``: a host's exception (a store pool exhausted,
     an HR service down) is a :class:`HookError` naming the hook and the exception's
     type only, since its text may quote a person or a password (PRV-1); the host's
-    exception is its ``__cause__``.  The library's own errors pass as they are."""
+    exception is its ``__cause__``.  The library's own errors pass as they are.
+    ``path``: where the answer was asked for, when more than the hook
+    (``notification_template.assigned.zh``, review s55R2 F02)."""
     try:
         return call()
     except ComplaintCoreError:
         raise
     except Exception as exc:
+        if path:
+            raise HookError(path, f"{hook} raised {type(exc).__name__}") from exc
         raise HookError(hook, f"the hook raised {type(exc).__name__}") from exc
 
 
@@ -372,8 +376,10 @@ def _guarded(impl: pluggy.HookImpl, failed: Failed) -> pluggy.HookImpl:
     def guarded(*args: object) -> None:
         try:
             answer = function(*args)
-        except Exception as exc:
-            failed(impl, exc)
+        except KeyboardInterrupt:  # Ctrl-C stops the command (Desk: CommittedInterrupt)
+            raise
+        except BaseException as exc:  # a SystemExit too is its failure, as a channel's send's
+            failed(impl, exc)  # (review s55R2 F03): the other listeners still hear
             return
         if closed_awaitable(answer):
             failed(impl, AWAITABLE_ANSWER)

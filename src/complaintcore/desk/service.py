@@ -207,6 +207,7 @@ if TYPE_CHECKING:
     from complaintcore.core.stats import MonthlyReport, RepeatRule
 
 __all__ = [
+    "CommittedInterrupt",
     "DeliveryReport",
     "Desk",
     "IssueReport",
@@ -219,6 +220,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("complaintcore.desk")
+
+CALENDAR_HOOK = "complaintcore_get_calendar"
 
 _CLAIM_BATCH = 10
 
@@ -320,6 +323,27 @@ class SweepInterrupted(KeyboardInterrupt):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return reduced(self)  # its report too: picklable and copyable (review s48E F01)
+
+
+class CommittedInterrupt(KeyboardInterrupt):
+    """``KeyboardInterrupt`` (Ctrl-C, or the command line's SIGTERM) after
+    :meth:`Desk.receive` or :meth:`Desk.act` committed, while the host's listeners
+    (``complaintcore_on_events``) or the linking after the commit ran: a
+    ``KeyboardInterrupt`` still, carrying in ``complaint`` the change as it was
+    committed, so a caller can say it is stored and nobody runs it again (a second
+    complaint; review s55R2 F03).  The listeners not yet called when it came are not
+    called; the commit's messages are let go to the outbox as usual.
+
+    Not a :class:`~complaintcore.core.errors.ComplaintCoreError`: an interruption,
+    not a failure, which an ``except Exception`` must not swallow.
+    """
+
+    def __init__(self, complaint: Complaint) -> None:
+        super().__init__(f"interrupted after {complaint.id} was committed")
+        self.complaint = complaint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return reduced(self)
 
 
 class SweepClosed(ClosedError):
@@ -597,6 +621,7 @@ class Desk:
         self._wire()
         # listeners heard once a group's lock is released (see _groups_locked)
         self._held = threading.local()
+        self._calendar_from_hook = False  # from_config: complaintcore_get_calendar's
 
     def _wire(self) -> None:
         """Build the collaborators from the desk's parts; again when a host sets
@@ -814,6 +839,7 @@ class Desk:
             )
             # its directory's wrong answers name the hook that gave it
             desk._staff_directory.source = DIRECTORY_HOOK
+            desk._calendar_from_hook = True  # so does the end of its calendar's years
             return desk
         except BaseException:
             store.close()  # refused after the store opened: leave no file handle behind
@@ -952,6 +978,13 @@ class Desk:
                     f" {last}-12-31 until {_years_span(refused)}'s days are typed into"
                     " [[calendar.by_year]] of the rule pack",
                 )
+            if year > last and self._hook_years():  # the pack's last_year is not it
+                raise InvalidInputError(
+                    "now",
+                    f"outside the calendar's years ({years}); the calendar"
+                    f" {CALENDAR_HOOK} supplied ends on {last}-12-31: extend the years"
+                    " it builds",
+                )
             if year > last:
                 raise InvalidInputError(
                     "now",
@@ -966,6 +999,13 @@ class Desk:
         row of an imported history, a mistyped year), before anything is linked."""
         cal = self.calendar
         first = cal.years[0]
+        if received_at.astimezone(cal.tz).year < first and self._hook_years():
+            raise InvalidInputError(
+                "received_at",
+                f"is before the calendar's first year {first} ({cal.tz.key}): no deadline"
+                f" can be computed; extend the years of the calendar {CALENDAR_HOOK}"
+                " supplied",
+            )
         if received_at.astimezone(cal.tz).year < first:
             raise InvalidInputError(
                 "received_at",
@@ -1013,15 +1053,35 @@ class Desk:
         if reached or (in_last_year and refused):  # the coverage note names by_year
             notes.insert(0, f"calendar: {cal.coverage_warning()}")
         if in_last_year and not refused:  # past it, ``now`` itself is refused
-            notes.append(
+            ends = (
                 f"calendar: the working calendar ends with {last} ({cal.tz.key}): deadlines "
                 f"in working time after 31 December {last} cannot be computed, so complaints "
                 f"whose working-time clocks reach them are refused and sweeps report them "
-                f"failed; from 1 January {last + 1} no sweep runs, and deadlines in clock "
-                f"time or months after it are acted on once the calendar is extended; "
-                f"extend the rule pack's [calendar] last_year"
+                f"failed; from 1 January {last + 1} "
             )
+            if self._hook_years():  # not the pack's to extend (review s55R2 F01)
+                notes.append(
+                    f"{ends}no sweep runs, and deadlines in clock time or months after it are"
+                    " acted on once the calendar is extended; extend the years of the"
+                    f" calendar {CALENDAR_HOOK} supplied"
+                )
+            else:
+                notes.append(
+                    f"{ends}no sweep runs, and deadlines in clock time or months after it are"
+                    " acted on once the calendar is extended; extend the rule pack's"
+                    " [calendar] last_year"
+                )
         return tuple(notes)
+
+    def _hook_years(self) -> bool:
+        """Whether the calendar is a host's, from ``complaintcore_get_calendar``, with
+        other years than the pack's ``[calendar]``: its end is the hook's to extend,
+        and raising the pack's ``last_year`` changes nothing (review s55R2 F01)."""
+        spec = self.pack.calendar
+        return self._calendar_from_hook and self.calendar.years != (
+            spec.first_year,
+            spec.last_year,
+        )
 
     def __enter__(self) -> Desk:
         return self
@@ -1837,6 +1897,18 @@ class Desk:
         with it then (HDL-5, HDL-6; see
         :meth:`Grouper.group_raced <complaintcore.desk.grouping.Grouper.group_raced>`).
         """
+        with self._told_committed():  # Ctrl-C after the commit: CommittedInterrupt
+            return self._receive(intake, now, actor, complaint_id, route, validity)
+
+    def _receive(
+        self,
+        intake: Intake,
+        now: datetime,
+        actor: str | None,
+        complaint_id: str | None,
+        route: bool,
+        validity: Validity | str | None,
+    ) -> Complaint:
         self._require_now(now)
         self._staff_directory.reread_if_changed()  # review s48K F01
         admitted, acting = self._admit(intake, actor)
@@ -2810,6 +2882,10 @@ class Desk:
         :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
+        with self._told_committed():  # Ctrl-C after the commit: CommittedInterrupt
+            return self._act(complaint_id, command, now)
+
+    def _act(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
         self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
@@ -3423,6 +3499,8 @@ class Desk:
         """What follows a commit: listeners, delivery, and (``basis``) the mark of rows
         written under another basis (a batch asks once for all its rows).  ``hold``:
         the commit's messages, held until the listeners have heard it (hooks.md)."""
+        if getattr(self._held, "committed", False) is None:  # the first of a receive or act
+            self._held.committed = complaint
         later = getattr(self._held, "later", None)
         if later is not None:  # inside a group's lock: once it is released
             later.append((complaint, events, now, deliver, basis, hold))
@@ -3433,6 +3511,25 @@ class Desk:
             self._release([hold] if hold is not None else [])
         if deliver:
             self._wake_delivery()
+
+    @contextlib.contextmanager
+    def _told_committed(self) -> Iterator[None]:
+        """A ``KeyboardInterrupt`` once :meth:`_after_commit` was reached (a slow
+        listener's Ctrl-C, a cron job's SIGTERM) raised as :class:`CommittedInterrupt`
+        carrying the committed complaint: "aborted" would have the change typed in
+        again, a second complaint (review s55R2 F03).  Nested (a listener acting on
+        the desk), each call names its own commit."""
+        outer = getattr(self._held, "committed", False)
+        self._held.committed = None
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            done = self._held.committed
+            if done is None:
+                raise
+            raise CommittedInterrupt(done) from exc
+        finally:
+            self._held.committed = outer
 
     def _hear(self, complaint: Complaint, events: Sequence[Event], *, basis: bool) -> None:
         """The listeners of a commit (and the basis mark, ``basis``)."""
