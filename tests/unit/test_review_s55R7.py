@@ -108,7 +108,8 @@ def test_the_earlier_handler_refusal_reads_in_each_language() -> None:
     en = translator("en").error(exc, desk.pack)
     zh = translator("zh").error(exc, desk.pack)
     assert en.startswith("agreed_by: handled an earlier stage;")
-    assert zh.startswith("agreed_by：") and "earlier stage" not in zh
+    assert zh.startswith("agreed_by：")
+    assert "earlier stage" not in zh
 
 
 # ---------------------------------------------- F01: SPSO stage 2, and decide alone
@@ -136,9 +137,7 @@ def test_spso_the_senior_manager_who_gave_stage_1_cannot_agree_stage_2s_extensio
     h = c.state.handler
     exc = _refused(desk, c.id, _spso_extend(h, "SM-301"), london(2025, 3, 14))
     assert (exc.path, exc.reason) == ("agreed_by", SPSO_STAGE_2)
-    assert _agreed(desk.act(c.id, _spso_extend(h, "CE-401"), now=london(2025, 3, 14))) == [
-        "CE-401"
-    ]
+    assert _agreed(desk.act(c.id, _spso_extend(h, "CE-401"), now=london(2025, 3, 14))) == ["CE-401"]
 
 
 def test_decide_without_a_directory_refuses_an_earlier_handler_as_who_agreed() -> None:

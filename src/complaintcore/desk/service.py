@@ -2852,8 +2852,7 @@ class Desk:
             # who agreed it, after who may extend and the cap (review s55R7 F03)
             agreed = self._check_agreed_by(complaint, command)
             events = tuple(
-                attrs.evolve(e, agreed_by=agreed) if isinstance(e, Extended) else e
-                for e in events
+                attrs.evolve(e, agreed_by=agreed) if isinstance(e, Extended) else e for e in events
             )
         if isinstance(command, (Assess, Classify)):
             events = (*events, *self._to_responsible(complaint, events, command.actor, now))
