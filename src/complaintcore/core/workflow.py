@@ -2311,11 +2311,6 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
     if not is_running(c, spec):
         raise _refuse(c, cmd, f"clock {spec.name} is not running")
     _not_an_earlier_handler(c, cmd, pack)  # HOC 6.13, 6.15: nor moves its deadline
-    if cmd.agreed_by.strip() and staff_key(cmd.agreed_by) == staff_key(cmd.actor):
-        # who agreed is someone else: the desk also finds them in the directory, at
-        # the pack's agreed_by_rung (review s55R4 F01); the value is not echoed
-        why = "the person extending cannot agree their own extension: name who agreed it"
-        raise InvalidInputError("agreed_by", _ruled(why, rule.rule))
     for field in rule.records:
         if not getattr(cmd, field).strip():
             why = f"an extension of {spec.name} needs it recorded"
@@ -2337,6 +2332,7 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
             # the length asked for is refused, not the complaint's status (review s47C F01)
             why = f"extensions of {spec.name} may add up to {rule.cap} at most, {done} used"
             raise InvalidInputError("by", _ruled(why, rule.rule))
+    _check_agreed_by(c, cmd, pack, rule.rule)
     return (
         Extended(
             at=now,
@@ -2348,6 +2344,28 @@ def _extend(c: Complaint, cmd: Extend, pack: RulePack, now: datetime) -> tuple[E
             agreed_by=cmd.agreed_by,
         ),
     )
+
+
+def _check_agreed_by(c: Complaint, cmd: Extend, pack: RulePack, rule: str) -> None:
+    """Who agreed an extension (``agreed_by``, when given) is someone else than the
+    person extending, and, at a stage that needs a different person
+    (``distinct_handler``, HOC 6.13), none of the earlier stages' handlers: the
+    person whose answer is disputed neither extends nor agrees the extension
+    (review s55R7 F01).  Checked after who may extend and the cap, so the real
+    reason comes first (review s55R7 F03); the desk also finds them in the
+    directory, at the site and the pack's ``agreed_by_rung`` (review s55R4 F01).
+    Ids are folded as staff ids are; the value typed is not echoed.
+
+    :raises InvalidInputError: naming ``agreed_by``.
+    """
+    if not cmd.agreed_by.strip():
+        return
+    typed = staff_key(cmd.agreed_by)
+    if typed == staff_key(cmd.actor):
+        why = "the person extending cannot agree their own extension: name who agreed it"
+        raise InvalidInputError("agreed_by", _ruled(why, rule))
+    if typed in {staff_key(h) for h in earlier_handlers(c, pack)}:
+        raise InvalidInputError("agreed_by", _distinct(c, pack))
 
 
 @_handles(Respond)

@@ -94,6 +94,7 @@ from complaintcore.core.models import (
     Complaint,
     Escalated,
     Event,
+    Extended,
     Grade,
     Intake,
     SanctionRecorded,
@@ -2921,11 +2922,14 @@ class Desk:
             self._check_links(command)
         if isinstance(command, Group):
             self._check_group(command)
-        if isinstance(command, Extend):
-            command = self._check_agreed_by(complaint, command)
         events = decide(complaint, command, self.pack, now)
         if isinstance(command, Extend):
             self._check_extension(evolve(complaint, events), command, now)
+            # who agreed it, after who may extend and the cap (review s55R7 F03)
+            agreed = self._check_agreed_by(complaint, command)
+            events = tuple(
+                attrs.evolve(e, agreed_by=agreed) if isinstance(e, Extended) else e for e in events
+            )
         if isinstance(command, (Assess, Classify)):
             events = (*events, *self._to_responsible(complaint, events, command.actor, now))
         if not events and not aged:
@@ -2989,17 +2993,21 @@ class Desk:
                 path="agreed_due",
             ) from None
 
-    def _check_agreed_by(self, complaint: Complaint, command: Extend) -> Extend:
+    def _check_agreed_by(self, complaint: Complaint, command: Extend) -> str:
         """Who agreed an extension (``agreed_by``, when given) is a member of the staff
-        directory (id normalised), not the person extending nor the one the complaint
-        is about (ESC-4), at the pack's ``agreed_by_rung`` or above when it names one:
-        the SPSO's "the manager who agreed", the Housing Ombudsman's good reason past
-        the cap (review s55R4 F01).  An unknown value is not echoed: it may be the
-        resident's name.  Checked here, not in ``decide``, as it takes the directory;
-        the events already stored are not checked again."""
-        spec = next((c for c in self.pack.clocks if c.name == command.clock), None)
-        if spec is None or spec.extension is None or not command.agreed_by.strip():
-            return command  # refused by decide, or nobody named
+        directory, not the person extending nor the one the complaint is about
+        (ESC-4), who may act on the complaint's site (as an assignee: not another
+        site's staff, nor, while a bypass complaint waits for consent, the site it
+        went around, IN-6; review s55R7 F02), at the pack's ``agreed_by_rung`` or
+        above when it names one: the SPSO's "the manager who agreed", the Housing
+        Ombudsman's good reason past the cap (review s55R4 F01).  An unknown value is
+        not echoed: it may be the resident's name.  Checked here, not in ``decide``,
+        as it takes the directory, and after ``decide`` (who may extend, the cap, an
+        earlier stage's handler: review s55R7 F01, F03); the events already stored
+        are not checked again.  Returns the directory's own id ('' for nobody)."""
+        spec = self.pack.clock(command.clock)
+        if spec.extension is None or not command.agreed_by.strip():
+            return command.agreed_by  # nobody named (decide refused the rest)
         rule = spec.extension
 
         def refuse(why: str) -> InvalidInputError:
@@ -3012,8 +3020,16 @@ class Desk:
             raise refuse(
                 "the person extending cannot agree their own extension: name who agreed it"
             )
+        site = complaint.intake.site or complaint.intake.complainant.site
+        if not member.works_at(site):
+            raise refuse("works at another site")
         if access.is_target(member, complaint):
             raise refuse("the complaint is about this person (ESC-4)")
+        if access.bypassed_site(member, complaint, self.pack):
+            raise refuse(
+                "a bypass complaint stays with head office until the complainant "
+                "consents to the site handling it (IN-6)"
+            )
         need = rule.agreed_by_rung
         if need and self.pack.has_rung(need):
             below = not self.pack.has_rung(member.rung) or (
@@ -3024,9 +3040,7 @@ class Desk:
                     f"{member.staff_id} at rung {member.rung} may not agree it: an extension"
                     f" of {spec.name} is agreed at {need} or above"
                 )
-        if member.staff_id != command.agreed_by:
-            command = attrs.evolve(command, agreed_by=member.staff_id)
-        return command
+        return member.staff_id
 
     def _check_extension(self, extended: Complaint, command: Extend, now: datetime) -> None:
         """An extension leaves time after ``now`` or is refused naming ``by``: one
