@@ -626,16 +626,22 @@ def still_sees(member: StaffMember, complaint: Complaint, pack: RulePack) -> boo
     read as :meth:`Desk.view <complaintcore.desk.service.Desk.view>` reads it now:
     they work at its site, it is not about them (ESC-4), it does not wait for the
     consent of a site it went around (IN-6), and they see personal data (PRV-1:
-    :func:`~complaintcore.desk.access.sees_personal_data`).  Asked at send time of
-    a message written unmasked for them (review s55R3 F02)."""
+    :func:`~complaintcore.desk.access.sees_personal_data`), or held it as its
+    handler: a message written for a handler the complaint moved on from (an
+    escalation, a reassignment) is still theirs.  Asked at send time of a message
+    written unmasked for them (review s55R3 F02)."""
+    from complaintcore.core.models import Assigned
     from complaintcore.desk import access
 
     site = complaint.intake.site or complaint.intake.complainant.site
-    return (
-        member.works_at(site)
-        and not access.is_target(member, complaint)
-        and not access.bypassed_site(member, complaint, pack)
-        and access.sees_personal_data(member, complaint, pack)
+    if (
+        not member.works_at(site)
+        or access.is_target(member, complaint)
+        or access.bypassed_site(member, complaint, pack)
+    ):
+        return False
+    return access.sees_personal_data(member, complaint, pack) or any(
+        isinstance(ev, Assigned) and ev.handler == member.staff_id for ev in complaint.events
     )
 
 
@@ -655,7 +661,8 @@ def masks_itself(notifier: Notifier) -> bool:
 def not_entitled(item: OutboxItem) -> Exception:
     """A message written unmasked (with the complainant's name, phone and room) for
     a recipient who, when it is sent, may no longer see them (:func:`still_sees`:
-    moved to another site, no longer seeing personal data, left customer service):
+    moved to another site, no longer seeing personal data, left customer service
+    or the unit that handles it):
     not retryable, so a dead letter at once, as for a leaver; a person drops it or,
     the recipient entitled again, retries it.  It is not rendered again masked: the
     outbox keeps the message as written, not the details it was written from
