@@ -41,10 +41,13 @@ from complaintcore.core.errors import (
 from complaintcore.core.models import require_aware
 
 if TYPE_CHECKING:
-    from complaintcore.desk.ports import Notifier, OutboxItem
+    from complaintcore.core.models import Complaint
+    from complaintcore.core.rulepack import RulePack
+    from complaintcore.desk.ports import Notifier, OutboxItem, StaffMember
     from complaintcore.desk.service import DeliveryReport, Desk
 
 __all__ = [
+    "NOT_ENTITLED",
     "UNKNOWN_RECIPIENT",
     "DeliveryWorker",
     "KeptOutcomes",
@@ -52,6 +55,9 @@ __all__ = [
     "Sender",
     "Task",
     "UnderWay",
+    "masks_itself",
+    "not_entitled",
+    "still_sees",
     "system_clock",
     "unknown_recipient",
 ]
@@ -608,6 +614,62 @@ def unknown_recipient(item: OutboxItem) -> Exception:
     return NotificationError(
         item.notifier, item.notification.key, UNKNOWN_RECIPIENT, retryable=False
     )
+
+
+NOT_ENTITLED = "recipient may no longer see this complaint's personal data"
+"""The reason a message written unmasked for someone who may no longer see the
+complaint's personal data when it is sent is a dead letter (review s55R3 F02)."""
+
+
+def still_sees(member: StaffMember, complaint: Complaint, pack: RulePack) -> bool:
+    """Whether ``member`` may still be shown ``complaint``'s personal data unmasked,
+    read as :meth:`Desk.view <complaintcore.desk.service.Desk.view>` reads it now:
+    they work at its site, it is not about them (ESC-4), it does not wait for the
+    consent of a site it went around (IN-6), and they see personal data (PRV-1:
+    :func:`~complaintcore.desk.access.sees_personal_data`), or held it as its
+    handler: a message written for a handler the complaint moved on from (an
+    escalation, a reassignment) is still theirs.  Asked at send time of a message
+    written unmasked for them (review s55R3 F02)."""
+    from complaintcore.core.models import Assigned
+    from complaintcore.desk import access
+
+    site = complaint.intake.site or complaint.intake.complainant.site
+    if (
+        not member.works_at(site)
+        or access.is_target(member, complaint)
+        or access.bypassed_site(member, complaint, pack)
+    ):
+        return False
+    return access.sees_personal_data(member, complaint, pack) or any(
+        isinstance(ev, Assigned) and ev.handler == member.staff_id for ev in complaint.events
+    )
+
+
+def masks_itself(notifier: Notifier) -> bool:
+    """A built-in channel that masks every message's personal data itself before it
+    leaves (the log channel; a webhook with ``redact`` on, as the robot formats
+    have by default): a message written unmasked goes out masked through it, so
+    it is sent whoever the recipient has become (review s55R3 F02)."""
+    from complaintcore.adapters.notify.log import LogNotifier
+    from complaintcore.adapters.notify.webhook import WebhookNotifier
+
+    if isinstance(notifier, LogNotifier):
+        return True
+    return isinstance(notifier, WebhookNotifier) and notifier.redact is True
+
+
+def not_entitled(item: OutboxItem) -> Exception:
+    """A message written unmasked (with the complainant's name, phone and room) for
+    a recipient who, when it is sent, may no longer see them (:func:`still_sees`:
+    moved to another site, no longer seeing personal data, left customer service
+    or the unit that handles it):
+    not retryable, so a dead letter at once, as for a leaver; a person drops it or,
+    the recipient entitled again, retries it.  It is not rendered again masked: the
+    outbox keeps the message as written, not the details it was written from
+    (review s55R3 F02)."""
+    from complaintcore.adapters.notify._common import NotificationError
+
+    return NotificationError(item.notifier, item.notification.key, NOT_ENTITLED, retryable=False)
 
 
 def _store_closed(exc: BaseException) -> bool:

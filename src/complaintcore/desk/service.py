@@ -145,6 +145,9 @@ from complaintcore.desk.delivery import (
     UnderWay,
     _not_recorded,
     _store_closed,
+    masks_itself,
+    not_entitled,
+    still_sees,
     unknown_recipient,
 )
 from complaintcore.desk.destinations import TimedOutPlaces, destination_of
@@ -4078,6 +4081,16 @@ class Desk:
             # review s48K F01: they left (or were never there): never sent to them, and
             # not skipped as delivered either: a dead letter naming why, for a person
             return self._failed(item, unknown_recipient(item), run.at, run.current, notifier)
+        if (
+            recipient is not None
+            and item.notification.data
+            and not masks_itself(notifier)
+            and not self._still_sees(item, recipient, run)
+        ):
+            # review s55R3 F02: written unmasked for them, but they may no longer see
+            # it (moved site, no longer its handler, no longer seeing personal data),
+            # and the channel would send it as written: a dead letter naming why
+            return self._failed(item, not_entitled(item), run.at, run.current, notifier)
         place = destination_of(notifier, item.notification, recipient)
         if run.timed_out.skips(item.notifier, place):
             return "set aside"  # its place timed out in this pass: no attempt spent
@@ -4099,6 +4112,20 @@ class Desk:
         )
         unwaited = functools.partial(self._settle_unwaited, item, run.at, run.current, notifier)
         return UnderWay(item, task, notifier, place, unwaited)
+
+    def _still_sees(self, item: OutboxItem, recipient: StaffMember, run: _Pass) -> bool:
+        """Whether the recipient of a message written unmasked may still see its
+        complaint's personal data (:func:`~complaintcore.desk.delivery.still_sees`);
+        a complaint the store no longer has is not theirs to see.  The store's own
+        failure is raised, the message handed back with no attempt spent."""
+        try:
+            complaint = self.store.load(item.notification.complaint_id)
+        except UnknownComplaintError:
+            return False
+        except Exception:
+            self._hand_back(item, run.now)
+            raise
+        return still_sees(recipient, complaint, self.pack)
 
     def _end_send(
         self, under: UnderWay, run: _Pass
