@@ -119,13 +119,30 @@ def as_instant(value: datetime) -> datetime:
     Use it (or as a sort, ``min`` or ``max`` key) wherever two times that may share
     a zone are compared, ordered, subtracted or tested for equality (review s48B).
     A time with a fixed offset already is returned as it is: the stores hand
-    times back that way, so the common case costs a type check."""
+    times back that way, so the common case costs a type check.  The instants of
+    the last few time objects are kept (:data:`_INSTANTS`): intake asks for the
+    same ``now`` and due times dozens of times a complaint."""
     if type(value.tzinfo) is timezone:
         return value
+    kept = _INSTANTS.get(id(value))
+    if kept is not None and kept[0] is value:
+        return kept[1]
     offset = value.utcoffset()
     if offset is None:
         raise NaiveDatetimeError("datetime")
-    return value.astimezone(timezone(offset))
+    found = value.astimezone(timezone(offset))
+    if len(_INSTANTS) >= _INSTANTS_KEPT:
+        _INSTANTS.clear()
+    _INSTANTS[id(value)] = (value, found)
+    return found
+
+
+_INSTANTS: dict[int, tuple[datetime, datetime]] = {}
+""":func:`as_instant`'s answers by the id of the time asked about, each kept with that
+time (so the id names it while kept, and ``is`` checks it): a datetime is immutable
+and its instant a function of it alone, so a kept answer is the one it would compute
+again.  Cleared when :data:`_INSTANTS_KEPT` are kept."""
+_INSTANTS_KEPT = 256
 
 
 def in_zone(value: datetime, tz: tzinfo) -> datetime:
