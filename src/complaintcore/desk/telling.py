@@ -259,7 +259,10 @@ class Telling:
                 # holds, saying what the problem is (review s55R1 F02)
                 agenda = tuple(
                     messages.Detail(label, text)
-                    for label, text in ((N_("major problem"), ev.problem), (N_("opinion"), ev.opinion))
+                    for label, text in (
+                        (N_("major problem"), ev.problem),
+                        (N_("opinion"), ev.opinion),
+                    )
                     if text
                 )
                 for m in self._told_or_above(
