@@ -1769,14 +1769,6 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
         raise InvalidInputError("result", "closing needs the final result (REC-1, REC-2)")
     if cmd.decided_by_top_rung and cmd.confirmed_by_complainant:
         raise InvalidInputError("decided_by_top_rung", _BOTH)
-    if (
-        not pack.valid_at_intake
-        and s.complaint_kind is Kind.COMPLAINT
-        and s.validity is Validity.UNVERIFIED
-    ):
-        # VAL-1, IMP-1 (review s55R1 F04): closing is where the verdict is forced,
-        # or a complaint never assessed skips its cause analysis for good
-        raise _refuse(c, cmd, _NOT_VERIFIED)
     if s.validity is Validity.INVALID and not s.explained:
         raise _refuse(
             c,
@@ -1817,6 +1809,14 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
                 c, cmd, f"{clock.name} is still owed ({clock.rule}): close once it is met"
             )
         raise _refuse(c, cmd, f"{clock.name} is still owed: close once it is met")
+    if (
+        not pack.valid_at_intake
+        and s.complaint_kind is Kind.COMPLAINT
+        and s.validity is Validity.UNVERIFIED
+    ):
+        # VAL-1, IMP-1 (review s55R1 F04): closing is where the verdict is forced,
+        # or a complaint never assessed skips its cause analysis for good
+        raise _refuse(c, cmd, _NOT_VERIFIED)
     if pack.improvement.require_cause and counts_as_complaint(s) and not s.cause_analysed:
         raise _refuse(c, cmd, "a valid complaint is closed only after its cause analysis (IMP-1)")
     return (
