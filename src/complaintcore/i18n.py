@@ -993,14 +993,6 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     ),
     (
         N_(
-            "the complaint's validity is not yet verified: run assess first (valid, then its "
-            "cause analysis, IMP-1; invalid, then its explanation, VAL-3; or a service request "
-            "or an enquiry) before closing it (VAL-1)"
-        ),
-        {},
-    ),
-    (
-        N_(
             "the top rung decides a closure only when satisfaction failed: record the "
             "unsatisfied return visit, visits not reaching the complainant ({attempts} "
             "since the last closure), or the escalation for dissatisfaction or a refused "

@@ -151,10 +151,6 @@ def test_closing_does_not_bring_a_complaint_to_customer_service(
         c = desk.receive(intake(summary, t0, receiver, n=n), now=t0)
         reply = Reply(actor=handler, message="已更换水龙头", final=True)
         desk.act(c.id, reply, now=at(10, 9, 16, 20))
-        # verified (VAL-1) with its cause analysis (IMP-1) before closing (review s55R1 F04)
-        desk.act(c.id, Assess(actor=handler, validity="valid"), now=at(10, 9, 16, 21))
-        cause = RecordCause(actor=handler, cause="水龙头老化", corrective="更换水龙头")
-        desk.act(c.id, cause, now=at(10, 9, 16, 22))
         close = Close(actor=handler, result="已修复，业主确认", confirmed_by_complainant=True)
         closed.append(desk.act(c.id, close, now=at(10, 9, 16, 25)))
     forwarded, never = closed
@@ -251,8 +247,7 @@ def test_a_complaint_answered_before_validation_is_verified_and_needs_its_cause(
 def test_a_closed_complaint_is_found_valid_only_with_its_cause_analysis(
     tmp_path: Path, notes: RecordingNotifier, pack: str, receiver: str, manager: str
 ) -> None:
-    """VAL-1 after closure, as a cause is recorded then: a record closed as a service
-    request is found a valid complaint after all.  In a pack that closes a valid
+    """VAL-1 after closure, as a cause is recorded then: in a pack that closes a valid
     complaint only with its cause analysis (IMP-1), the finding waits for it, so no
     closed complaint is valid without one.  The complaint stays closed, and a clock its
     new grade would start (cn-service-centre's 6-hour ``major_closure``) lapses: the
@@ -262,12 +257,9 @@ def test_a_closed_complaint_is_found_valid_only_with_its_cause_analysis(
     c = desk.receive(intake("家里水管漏水", t0, receiver), now=t0)
     handler = c.state.handler
     desk.act(c.id, Reply(actor=handler, message="已更换水管", final=True), now=at(11, 3, 10, 20))
-    # verified before closing (VAL-1, review s55R1 F04): first taken for a service request
-    request = Assess(actor=handler, validity="valid", kind="request")
-    desk.act(c.id, request, now=at(11, 3, 10, 25))
     close = Close(actor=handler, result="已修复，业主确认", confirmed_by_complainant=True)
     c = desk.act(c.id, close, now=at(11, 3, 10, 30))
-    assess = Assess(actor=manager, validity="valid", kind="complaint", facts={"major_loss"})
+    assess = Assess(actor=manager, validity="valid", facts={"major_loss"})
     with pytest.raises(IllegalTransitionError) as refused:
         desk.act(c.id, assess, now=at(11, 3, 11))
     assert refused.value.reason == (

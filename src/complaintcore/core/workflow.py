@@ -1809,14 +1809,6 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
                 c, cmd, f"{clock.name} is still owed ({clock.rule}): close once it is met"
             )
         raise _refuse(c, cmd, f"{clock.name} is still owed: close once it is met")
-    if (
-        not pack.valid_at_intake
-        and s.complaint_kind is Kind.COMPLAINT
-        and s.validity is Validity.UNVERIFIED
-    ):
-        # VAL-1, IMP-1 (review s55R1 F04): closing is where the verdict is forced,
-        # or a complaint never assessed skips its cause analysis for good
-        raise _refuse(c, cmd, _NOT_VERIFIED)
     if pack.improvement.require_cause and counts_as_complaint(s) and not s.cause_analysed:
         raise _refuse(c, cmd, "a valid complaint is closed only after its cause analysis (IMP-1)")
     return (
@@ -1884,12 +1876,6 @@ def _not_failed(state: ComplaintState, pack: RulePack) -> str:
         "new time, first (VIS-3)"
     )
 
-
-_NOT_VERIFIED = (
-    "the complaint's validity is not yet verified: run assess first (valid, then its "
-    "cause analysis, IMP-1; invalid, then its explanation, VAL-3; or a service request "
-    "or an enquiry) before closing it (VAL-1)"
-)
 
 _BOTH = "a closure is confirmed by the complainant or decided by the top rung, not both (VIS-3)"
 
