@@ -381,6 +381,7 @@ EVENT_STRATEGIES: dict[str, _EventStrategy] = {
             reply_due=st.none() | aware_datetimes(),
             major_issue=st.booleans(),
             reached=st.just(reached),
+            problem=st.just("") | texts(),
         )
     ),
     "closed": lambda at: st.builds(

@@ -985,6 +985,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
     (
         N_(
+            "the complainant was not satisfied since the last closure: closure needs "
+            "their confirmation or a top-rung decision, whatever the kind or validity "
+            "found since (VIS-3)"
+        ),
+        {},
+    ),
+    (
+        N_(
             "the top rung decides a closure only when satisfaction failed: record the "
             "unsatisfied return visit, visits not reaching the complainant ({attempts} "
             "since the last closure), or the escalation for dissatisfaction or a refused "
@@ -1155,6 +1163,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("a complainant not reached gave no opinion (VIS-2)"), {}),
     (N_("a complainant not reached asked nothing to answer (VIS-2)"), {}),
     (N_("a visit that did not reach the complainant has no opinion (VIS-2)"), {}),
+    (N_("a visit that did not reach the complainant found no problem (VIS-4)"), {}),
+    (N_("a major issue for the meeting's agenda needs what the problem is (VIS-4)"), {}),
+    (N_("a problem is recorded only as a major issue for the meeting (VIS-4)"), {}),
+    (
+        N_(
+            "the complainant was found not satisfied with this valid complaint: it stays "
+            "a valid complaint; close it with their confirmation or the top rung's "
+            "decision (VIS-3, VAL-4)"
+        ),
+        {},
+    ),
     (N_("a follow-up visit after closure appoints no reply: reopen it first"), {}),
     (N_("must be a non-empty string"), {}),
     (N_("expected true or false"), {}),

@@ -377,7 +377,7 @@ _LATER_FIELDS: dict[str, tuple[str, ...]] = {
     "replied": ("issue", "went_ahead_without"),
     "registered": ("time_barred", "via_head_office", "other_site"),
     "sanction_recorded": ("severe",),
-    "visited": ("reached",),
+    "visited": ("reached", "problem"),
 }
 """Event fields added after events of that kind were first stored (by kind).
 

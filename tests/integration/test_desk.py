@@ -985,7 +985,7 @@ def test_major_issue_from_a_visit_goes_on_the_meeting_agenda(
     cid = _to_visit(desk, clock)
     desk.act(
         cid,
-        Visit(actor="SR-102", satisfied=True, major_issue=True, opinion="整栋楼水管老化"),
+        Visit(actor="SR-102", satisfied=True, major_issue=True, problem="整栋楼水管老化"),
         now=clock.advance(days=1),
     )
     desk.deliver(clock())  # the outbox is sent apart from intake
@@ -1014,7 +1014,7 @@ def test_a_follow_up_visit_after_closure_is_recorded_and_its_major_issue_goes_on
     assert "meeting_agenda" not in notes.topics(cid)
     c = desk.act(
         cid,
-        Visit(actor="SR-102", satisfied=False, major_issue=True, opinion="整栋楼水管老化"),
+        Visit(actor="SR-102", satisfied=False, major_issue=True, problem="整栋楼水管老化"),
         now=clock.advance(days=30),
     )
     assert (c.status, c.state.rung, c.state.reopened) == (Status.CLOSED, "department_head", 0)

@@ -77,7 +77,7 @@ def visited_with_a_major_issue(desk: Desk, notes: RecordingNotifier, case: Intak
     desk.act(c.id, Reply(actor=handler, message="已修复", final=True), now=at(3, 11))
     desk.act(
         c.id,
-        Visit(actor="SR-102", satisfied=True, major_issue=True, opinion="整栋楼水管老化"),
+        Visit(actor="SR-102", satisfied=True, major_issue=True, problem="整栋楼水管老化"),
         now=at(5, 10),
     )
     desk.deliver(at(5, 10))
@@ -90,6 +90,9 @@ def test_a_major_issue_goes_to_the_project_managers_agenda() -> None:
     desk = make_desk(notifiers=[notes])
     cid = visited_with_a_major_issue(desk, notes, intake())
     assert told(notes, "meeting_agenda", cid) == ["SR-001"]
+    # the agenda item says what the problem is (review s55R1 F02)
+    (item,) = (n for n, _ in notes.sent if n.topic == "meeting_agenda" and n.complaint_id == cid)
+    assert "整栋楼水管老化" in item.body
 
 
 @pytest.mark.procedure("VIS-4")

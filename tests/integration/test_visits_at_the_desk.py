@@ -202,8 +202,9 @@ def test_the_regular_visit_after_closure_at_the_command_line(desk_dir: Path) -> 
     act(cid, "visit", "--actor", "SR-102", "--satisfied")
     act(cid, "close", "--actor", "SR-001", "--result", "修复")
     act(
-        cid, "visit", "--actor", "SR-102", "--not-satisfied", "--opinion", "又漏了", "--major-issue"
-    )
+        cid, "visit", "--actor", "SR-102", "--not-satisfied", "--opinion", "又漏了",
+        "--major-issue", "--problem", "整栋楼水管老化",
+    )  # fmt: skip
     assert status(cid) == "closed"
     assert kinds(cid)[-2:] == ["closed", "visited"]
     code, out, err = run("list", "--status", "closed", "--json")

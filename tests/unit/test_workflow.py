@@ -624,6 +624,8 @@ def test_a_visit_that_does_not_reach_the_complainant_is_recorded_as_such(run: Ru
 
 @pytest.mark.procedure("VIS-3")
 def test_closure_needs_confirmation_or_the_top_rung(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid"))  # VAL-1: verified before closing (s55R1 F04)
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     run(Reply(actor="h-1", message="ok", final=True))
     with pytest.raises(IllegalTransitionError, match="VIS-3"):
         run(Close(actor="h-1", result="done"))
@@ -648,6 +650,8 @@ def test_no_rung_below_the_top_closes_without_the_complainant(run: Runner) -> No
             run(Close(actor="pm-1", result="decided", decided_by_top_rung=True))
         assert run.complaint.version == before
         assert run.complaint.status is not Status.CLOSED
+    run(Assess(actor="h-1", validity="valid"))  # VAL-1: verified before closing (s55R1 F04)
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     run(Escalate(actor="pm-1", trigger="dissatisfied", to_rung="senior_management"))
     c = run(Close(actor="gm", result="decided", decided_by_top_rung=True))
     assert c.status is Status.CLOSED
@@ -868,7 +872,15 @@ def test_a_follow_up_visit_after_closure_never_reopens(run: Runner) -> None:
     run(Visit(actor="v-1", satisfied=True))
     run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))
     run(Close(actor="h-1", result="修复，业主满意"))
-    c = run(Visit(actor="v-1", satisfied=False, opinion="异味又出现", major_issue=True))
+    c = run(
+        Visit(
+            actor="v-1",
+            satisfied=False,
+            opinion="异味又出现",
+            major_issue=True,
+            problem="整栋楼排水管老化",
+        )
+    )
     assert (c.status, c.state.rung, c.state.reopened) == (Status.CLOSED, "department_head", 0)
     visit = c.events[-1]
     assert isinstance(visit, Visited)
@@ -884,12 +896,14 @@ def test_a_follow_up_visit_after_closure_never_reopens(run: Runner) -> None:
 @pytest.mark.procedure("VIS-4")
 def test_major_issue_found_on_a_visit_is_flagged(run: Runner) -> None:
     run(Reply(actor="h-1", message="ok", final=True))
-    c = run(Visit(actor="v-1", satisfied=True, major_issue=True))
+    c = run(Visit(actor="v-1", satisfied=True, major_issue=True, problem="整栋楼水管老化"))
     assert c.events[-1].major_issue  # type: ignore[attr-defined]
 
 
 @pytest.mark.procedure("REC-6")
 def test_closed_record_is_signed_off_once(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid"))  # VAL-1: verified before closing (s55R1 F04)
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     run(Reply(actor="h-1", message="ok", final=True))
     run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
     c = run(SignOff(actor="sup-1"))
@@ -1072,6 +1086,8 @@ def test_illegal_command_carries_state_and_command(run: Runner) -> None:
 
 
 def test_closed_complaint_reopens(run: Runner) -> None:
+    run(Assess(actor="h-1", validity="valid"))  # VAL-1: verified before closing (s55R1 F04)
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     run(Reply(actor="h-1", message="ok", final=True))
     run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
     c = run(Reopen(actor="h-1", reason="漏水复发"))
@@ -1085,6 +1101,8 @@ def test_a_closed_complaint_takes_links_only(run: Runner) -> None:
     """Review s46A F01: an earlier complaint of the same owner stored after this one
     closed is linked to it (IMP-3); a closed complaint is left as it was otherwise
     (GRD-2): no new count of raisings, no fact, no mark by a later raising."""
+    run(Assess(actor="h-1", validity="valid"))  # VAL-1: verified before closing (s55R1 F04)
+    run(RecordCause(actor="h-1", cause="管道老化", corrective="更换管道"))  # IMP-1
     run(Reply(actor="h-1", message="ok", final=True))
     closed = run(Close(actor="h-1", result="ok", confirmed_by_complainant=True))
     grade = closed.state.grade

@@ -458,6 +458,11 @@ def act_resume(ctx: Ctx, complaint_id: str, actor: str) -> None:
     is_flag=True,
     help=N_("A major problem, for the regular meeting's agenda (VIS-4)."),
 )
+@click.option(
+    "--problem",
+    default="",
+    help=N_("What the major problem found at the visit is (VIS-4; with --major-issue)."),
+)
 def act_visit(
     ctx: Ctx,
     complaint_id: str,
@@ -467,6 +472,7 @@ def act_visit(
     opinion: str,
     reply_due: datetime | None,
     major_issue: bool,
+    problem: str,
 ) -> None:
     from complaintcore.core.workflow import Visit
 
@@ -486,6 +492,7 @@ def act_visit(
             reply_due=due,
             major_issue=major_issue,
             reached=not not_reached,
+            problem=problem,
         ),
     )
 

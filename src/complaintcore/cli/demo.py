@@ -1791,8 +1791,9 @@ class _Simulation:
             opinion += "；另询问物业费发票事宜，约定两天内答复"
             reply_due = now + timedelta(days=2)
         major = satisfied and life.major_issue
+        problem = "整栋楼水管老化，建议列入维修计划" if major else ""
         if major:
-            opinion += "；整栋楼水管老化，建议列入维修计划"
+            opinion += "；" + problem
         after = self.run_by(
             c,
             lambda sid: Visit(
@@ -1801,6 +1802,7 @@ class _Simulation:
                 opinion=opinion,
                 reply_due=reply_due,
                 major_issue=major,
+                problem=problem,
             ),
             now,
             prefer=self.cs_staff(c),

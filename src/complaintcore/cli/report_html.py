@@ -410,6 +410,7 @@ def _satisfaction(t: Translator, report: MonthlyReport) -> str:
         (_e(t("First-visit satisfaction")), _pct(s.first_visit_rate)),
         (_e(t("Visits not reaching the complainant")), _num(s.not_reached)),
         (_e(t("Closed by top-rung decision")), _num(report.closed_by_top_rung)),
+        (_e(t("Major issues from visits")), _num(len(report.major_issues))),
     ]
     head = [(t("Item"), False), (t("Count"), True)]
     return _section("satisfaction", _title(t, "satisfaction"), _table(head, rows))

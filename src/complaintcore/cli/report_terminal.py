@@ -152,6 +152,7 @@ def _key_figures(t: Translator, r: MonthlyReport) -> Table:
         (t("Raised repeatedly"), f"{r.links.raised_repeatedly}"),
         (t("Closed by top-rung decision"), f"{r.closed_by_top_rung}"),
         (t("Visits not reaching the complainant"), f"{r.satisfaction.not_reached}"),
+        (t("Major issues from visits"), f"{len(r.major_issues)}"),
     ]
     grid = Table.grid(padding=(0, 1))
     for _ in range(3):

@@ -828,6 +828,8 @@ class Visited(Event):
     ``reached=False`` records an attempt that did not reach the complainant (a call
     not answered, 002 §3 4)): no opinion, so ``satisfied`` is False and means
     nothing; events stored before the field existed read back as reached.
+    ``problem`` says what the ``major_issue`` put on the meeting agenda is (VIS-4);
+    events stored before it existed read back with none.
     """
 
     kind: ClassVar[str] = "visited"
@@ -836,6 +838,7 @@ class Visited(Event):
     reply_due: datetime | None = attrs.field(default=None, validator=_optional_aware("reply_due"))
     major_issue: bool = False
     reached: bool = attrs.field(default=True)
+    problem: str = ""
 
     @reached.validator
     def _reached_or_no_opinion(self, _attr: attrs.Attribute[bool], value: bool) -> None:

@@ -117,6 +117,7 @@ __all__ = [
     "EarlierMonth",
     "ImprovementFigures",
     "LinkFigures",
+    "MajorIssue",
     "MonthTotal",
     "MonthlyReport",
     "Period",
@@ -326,6 +327,18 @@ class Satisfaction:
 
 
 @attrs.frozen
+class MajorIssue:
+    """VIS-4: a major problem a return visit found, put on the meeting's agenda.
+
+    The complaint, when and by whom: no problem text, no personal data (PRV-1);
+    ``show`` gives the rest to those who may read the complaint."""
+
+    complaint_id: str
+    at: datetime
+    actor: str
+
+
+@attrs.frozen
 class RepeatRule:
     """IMP-3 parameters.
 
@@ -499,6 +512,9 @@ class MonthlyReport:
     """IMP-4: the month's valid complaints against the desk's own control limit."""
     closed_by_top_rung: int = 0
     """VIS-3: of the closed ones, those closed by the top rung's decision, not confirmed."""
+    major_issues: tuple[MajorIssue, ...] = ()
+    """VIS-4: the major issues return visits found, up to ``now``, on the month's
+    records (valid or not), in time order (review s55R1 F03)."""
 
     @property
     def closed_count(self) -> int:
@@ -705,6 +721,7 @@ class _Tally:
     links: list[_Link] = attrs.Factory(list)
     improvement: Counter[str] = attrs.Factory(Counter)
     linked: Counter[str] = attrs.Factory(Counter)
+    major_issues: list[MajorIssue] = attrs.Factory(list)
     valid_ids: set[str] = attrs.Factory(set)
     """VAL-4: the valid complaints from ``read_start`` on, to judge the links against."""
     link_ids: list[tuple[frozenset[str], frozenset[str], frozenset[str]]] = attrs.Factory(list)
@@ -872,6 +889,11 @@ class _Tally:
         return judge_run(complaint.events, stop, stopped, stages) is not RunJudgement.NOT
 
     def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
+        for ev in complaint.events:  # VIS-4: whatever the record turned out to be
+            if ev.at > self.cut:
+                break
+            if isinstance(ev, Visited) and ev.major_issue and ev.reached:
+                self.major_issues.append(MajorIssue(complaint.id, ev.at, ev.actor))
         if complaint.events:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
                 judged = self._judged(complaint, status)
@@ -1013,6 +1035,9 @@ class _Tally:
             links=self._links(),
             control=self._control(),
             closed_by_top_rung=self.closed_by_top_rung,
+            major_issues=tuple(
+                sorted(self.major_issues, key=lambda m: (as_instant(m.at), m.complaint_id))
+            ),
         )
 
     def _links(self) -> LinkFigures:
@@ -1363,6 +1388,10 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
         out[name] = [_count_json(c, lang) for c in getattr(report, name)]
     out["status"] = [_count_json(c, lang) for c in report.status]
     out["closed_by_top_rung"] = report.closed_by_top_rung
+    out["major_issues"] = [
+        {"complaint_id": m.complaint_id, "at": m.at.isoformat(), "actor": m.actor}
+        for m in report.major_issues
+    ]
     out["clocks"] = [_figures_json(c, lang) for c in report.clocks]
     out["duties"] = [_figures_json(c, lang) for c in report.duties]
     s = report.satisfaction

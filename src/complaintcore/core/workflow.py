@@ -379,7 +379,9 @@ class Visit(Command):
     ``reached=False`` records a visit or call that did not reach the complainant:
     it gives no opinion (``satisfied`` left unset), confirms nothing and the
     complaint goes on awaiting a visit.  On a closed complaint it is a follow-up
-    visit (002 §4.2): recorded, never reopening or escalating it.
+    visit (002 §4.2): recorded, never reopening or escalating it.  A
+    ``major_issue`` (VIS-4) is found only at a visit that reached the complainant,
+    and ``problem`` says what it is, for the meeting's agenda.
     """
 
     name: ClassVar[str] = "visit"
@@ -388,6 +390,7 @@ class Visit(Command):
     reply_due: datetime | None = None
     major_issue: bool = False
     reached: bool = True
+    problem: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -1366,6 +1369,19 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
             "a valid complaint is closed only after its cause analysis: record it "
             "before finding the closed complaint valid (IMP-1)",
         )
+    if (
+        counts_as_complaint(c)
+        and (kind is not Kind.COMPLAINT or cmd.validity is not Validity.VALID)
+        and _found_unsatisfied(c, past_closures=True)
+    ):
+        # VIS-3, VAL-4 (review s55R1 F01): a valid complaint the complainant was not
+        # satisfied with stays in the month's valid, escalated and satisfaction figures
+        raise InvalidInputError(
+            "kind" if kind is not Kind.COMPLAINT else "validity",
+            "the complainant was found not satisfied with this valid complaint: it stays "
+            "a valid complaint; close it with their confirmation or the top rung's "
+            "decision (VIS-3, VAL-4)",
+        )
     assessed = Assessed(
         at=now,
         actor=cmd.actor,
@@ -1698,6 +1714,18 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
         raise InvalidInputError(
             "opinion", "a visit that did not reach the complainant has no opinion (VIS-2)"
         )
+    if cmd.major_issue and not cmd.reached:
+        raise InvalidInputError(
+            "major_issue", "a visit that did not reach the complainant found no problem (VIS-4)"
+        )
+    if cmd.major_issue and not cmd.problem.strip():
+        raise InvalidInputError(
+            "problem", "a major issue for the meeting's agenda needs what the problem is (VIS-4)"
+        )
+    if cmd.problem.strip() and not cmd.major_issue:
+        raise InvalidInputError(
+            "problem", "a problem is recorded only as a major issue for the meeting (VIS-4)"
+        )
     follow_up = c.state.status is Status.CLOSED
     if cmd.reply_due is not None:
         require_aware(cmd.reply_due, "reply_due")
@@ -1719,6 +1747,7 @@ def _visit(c: Complaint, cmd: Visit, pack: RulePack, now: datetime) -> tuple[Eve
         reply_due=cmd.reply_due,
         major_issue=cmd.major_issue,
         reached=cmd.reached,
+        problem=cmd.problem.strip(),
     )
     if cmd.satisfied or not cmd.reached or follow_up:
         # VIS-1: not reached, the complaint goes on awaiting a visit; after closure
@@ -1753,19 +1782,34 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
         raise InvalidInputError("result", "closing needs the final result (REC-1, REC-2)")
     if cmd.decided_by_top_rung and cmd.confirmed_by_complainant:
         raise InvalidInputError("decided_by_top_rung", _BOTH)
-    if s.validity is Validity.INVALID:
-        if not s.explained:
-            raise _refuse(
-                c,
-                cmd,
-                "an invalid complaint is closed only after the complainant "
-                "is given an explanation (VAL-3)",
-            )
-    elif cmd.decided_by_top_rung:
+    if s.validity is Validity.INVALID and not s.explained:
+        raise _refuse(
+            c,
+            cmd,
+            "an invalid complaint is closed only after the complainant "
+            "is given an explanation (VAL-3)",
+        )
+    if cmd.decided_by_top_rung:
         if s.rung != pack.top_rung.code:
             raise _refuse(c, cmd, _below_the_top(s, pack))
         if not _satisfaction_failed(c, pack):
             raise _refuse(c, cmd, _not_failed(s, pack))
+    elif (
+        (s.validity is Validity.INVALID or s.complaint_kind is not Kind.COMPLAINT)
+        and not (cmd.confirmed_by_complainant or s.last_visit_satisfied)
+        and _found_unsatisfied(c)
+    ):
+        # VIS-3 (review s55R1 F01): once satisfaction failed, a re-assessment as a
+        # request, an enquiry or invalid does not close it without the complainant
+        raise _refuse(
+            c,
+            cmd,
+            "the complainant was not satisfied since the last closure: closure needs "
+            "their confirmation or a top-rung decision, whatever the kind or validity "
+            "found since (VIS-3)",
+        )
+    elif s.validity is Validity.INVALID:
+        pass  # VAL-3: an invalid complaint is closed once explained.
     elif s.complaint_kind is not Kind.COMPLAINT and s.final_reply:
         pass  # VAL-4: a request or enquiry is closed once answered.
     elif not (cmd.confirmed_by_complainant or s.last_visit_satisfied):
@@ -1880,6 +1924,30 @@ def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
             return True
     wanted = pack.visits.not_reached_attempts
     return bool(wanted) and not_reached >= wanted
+
+
+def _found_unsatisfied(complaint: Complaint, *, past_closures: bool = False) -> bool:
+    """VIS-3: whether, since the complaint was last closed, the complainant was found
+    not satisfied (an unsatisfied return visit, an escalation because they were not
+    satisfied or refused a new time, or their request for the next stage) with no
+    satisfied visit since.
+
+    Unlike :func:`_satisfaction_failed`, calls that did not reach the complainant
+    do not count: nobody said they were unsatisfied.  Such a complaint is closed
+    only with the complainant's confirmation or the top rung's decision, and it
+    stays a valid complaint until then (review s55R1 F01).  ``past_closures``
+    walks on past closures: a closure the top rung decided did not satisfy the
+    complainant either."""
+    for event in reversed(complaint.events):
+        if isinstance(event, Closed) and not past_closures:
+            return False
+        if isinstance(event, Visited) and event.reached:
+            return not event.satisfied
+        if isinstance(event, EscalationRequested) or (
+            isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED
+        ):
+            return True
+    return False
 
 
 @_handles(Reopen)

@@ -255,18 +255,20 @@ class Telling:
                 ):
                     box += self.fan(complaint, "unanswerable", m, now, tag, why)
             elif isinstance(ev, Visited) and ev.major_issue and self.pack.group_report_rung:
-                # VIS-4: on the agenda of the regular meeting the group report rung holds
+                # VIS-4: on the agenda of the regular meeting the group report rung
+                # holds, saying what the problem is (review s55R1 F02)
+                agenda = tuple(
+                    messages.Detail(label, text)
+                    for label, text in (
+                        (N_("major problem"), ev.problem),
+                        (N_("opinion"), ev.opinion),
+                    )
+                    if text
+                )
                 for m in self._told_or_above(
                     complaint, now, rung=self.pack.group_report_rung, departments=(None,)
                 ):
-                    box += self.fan(
-                        complaint,
-                        "meeting_agenda",
-                        m,
-                        now,
-                        tag,
-                        (messages.Detail(N_("opinion"), ev.opinion),),
-                    )
+                    box += self.fan(complaint, "meeting_agenda", m, now, tag, agenda)
             elif (
                 isinstance(ev, Closed)
                 and complaint.intake.channel.value in self.pack.sign_off_channels
