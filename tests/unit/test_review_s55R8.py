@@ -12,6 +12,7 @@ F04: the one-character title 总 masked ordinary words (高总体, 对方总是)
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,51 @@ def test_f01_receive_interrupted_as_its_commit_returns_prints_its_result(
     assert "aborted" not in result.output
     listed = _invoke("list", "--json")
     assert len(json.loads(listed.stdout)) == 1
+
+
+# --------------------------------------------------------------------------- F03
+
+
+class _InterruptedAfter:
+    """This thread's SQLite connection, with Ctrl-C raised as the first ``statement``
+    returns (failure injection: a signal landing while SQLite runs it)."""
+
+    def __init__(self, conn: sqlite3.Connection, statement: str) -> None:
+        self._conn = conn
+        self._statement = statement
+        self.fired = False
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        cursor = self._conn.execute(sql, *args)
+        if sql == self._statement and not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+        return cursor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+@pytest.mark.parametrize("statement", ["BEGIN IMMEDIATE", "BEGIN"])
+def test_f03_an_interrupt_as_begin_returns_leaves_no_transaction_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str
+) -> None:
+    store = SqliteStore(tmp_path / "desk.sqlite3", create=True)
+    with _desk(store) as desk:
+        first = desk.receive(_intake(), now=T0)
+        real = store._conn()
+        injected = _InterruptedAfter(real, statement)
+        with monkeypatch.context() as patched:
+            patched.setattr(store, "_conn", lambda: injected)
+            with pytest.raises(KeyboardInterrupt):
+                desk.receive(_intake(), now=T0)
+        assert injected.fired
+        assert not real.in_transaction
+        # another process can write meanwhile: no write lock left held
+        other = sqlite3.connect(tmp_path / "desk.sqlite3", timeout=0.2)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+        # the host that caught it goes on with the same desk
+        second = desk.receive(_intake(), now=T0)
+        assert {first.id, second.id} <= {c.id for c in desk.store.complaints()}
