@@ -192,3 +192,43 @@ def test_f03_an_interrupt_as_begin_returns_leaves_no_transaction_open(
         # the host that caught it goes on with the same desk
         second = desk.receive(_intake(), now=T0)
         assert {first.id, second.id} <= {c.id for c in desk.store.complaints()}
+
+
+# --------------------------------------------------------------------------- F04
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("高明", "质量要求高总体不错"),
+        ("高明", "提高总体满意度"),
+        ("方芳", "这方总算解决了"),
+        ("方芳", "对方总是不接电话"),
+        ("马丽", "马总结了一下"),
+        ("白雪", "明白女士的意思"),
+    ],
+)
+def test_f04_ordinary_words_after_a_surname_character_stay_readable(name: str, said: str) -> None:
+    """Only the complainant's data is masked: 总体, 总是, 明白 name no one."""
+    from complaintcore.core.privacy import redact
+
+    assert redact(said, also=(name,)) == said
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("CRM: 王總 refused", "CRM: 王* refused"),
+        ("CRM: 王老師 refused", "CRM: 王** refused"),
+        ("CRM: 王師傅 refused", "CRM: 王** refused"),
+        ("王总说可以", "王*说可以"),
+        ("白女士是业主", "白**是业主"),
+    ],
+)
+def test_f04_traditional_titles_are_masked_as_the_simplified(said: str, shown: str) -> None:
+    from complaintcore.core.privacy import redact
+
+    name = "白雪" if said.startswith("白") else "王小明"
+    assert redact(said, also=(name,)) == shown
