@@ -232,3 +232,40 @@ def test_f04_traditional_titles_are_masked_as_the_simplified(said: str, shown: s
 
     name = "白雪" if said.startswith("白") else "王小明"
     assert redact(said, also=(name,)) == shown
+
+
+# --------------------------------------------------------------------------- F05
+
+
+def test_f05_a_wrappers_system_exit_is_its_logged_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """cli.md: a listener that calls ``sys.exit`` is a failed listener, logged, never
+    the command's exit; a ``wrapper=True`` listener's was let through."""
+    from collections.abc import Generator, Sequence
+
+    from complaintcore import hookimpl, make_plugin_manager
+    from complaintcore.core.models import Complaint, Event
+
+    class Wrap:
+        @hookimpl(wrapper=True)
+        def complaintcore_on_events(
+            self, complaint: Complaint, events: Sequence[Event]
+        ) -> Generator[None, None, None]:
+            raise SystemExit(4)
+            yield  # pragma: no cover - a generator
+
+    pack = load_pack("cn-property")
+    desk = Desk(
+        pack=pack,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=pack),
+        calendar=calendar_for_spec(pack.calendar),
+        plugin_manager=make_plugin_manager([Wrap()], load_entry_points=False),
+    )
+    with desk:
+        c = desk.receive(_intake(), now=T0)
+        assert [x.id for x in desk.store.complaints()] == [c.id]
+    assert "complaintcore_on_events failed for" in caplog.text
+    assert "SystemExit" in caplog.text
+    assert "王小明" not in caplog.text

@@ -3614,7 +3614,10 @@ class Desk:
             call_each(
                 pm.hook.complaintcore_on_events, {"complaint": complaint, "events": events}, failed
             )
-        except Exception as exc:  # a wrapper's own failure must not undo a committed change
+        except KeyboardInterrupt:
+            raise  # stops the call (CommittedInterrupt), as a plain listener's
+        except BaseException as exc:  # a wrapper's own failure (its SystemExit too: review
+            # s55R8 F05) must not undo a committed change nor end the command
             log.error(
                 "complaintcore_on_events failed for %s\n%s",
                 complaint.id,
