@@ -1291,8 +1291,8 @@ def _migrate(conn: sqlite3.Connection, target: int, database: str) -> int:
         raise SchemaVersionError(found, SCHEMA_VERSION, database)
     if found >= target:  # up to date: a reader must not wait for the write lock
         return found
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")  # inside: see SqliteStore._write
         # again under the lock: another process may have migrated it meanwhile
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
@@ -1556,8 +1556,11 @@ class SqliteStore(FailedAt):
         conn = self._conn()
         if getattr(self._local, "snapshot", False):
             raise InvalidInputError("store", _IN_SNAPSHOT)
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            # BEGIN inside: an interrupt raised as it returns must not leave the
+            # thread's connection in the transaction, holding the write lock
+            # (review s55R8 F03)
+            conn.execute("BEGIN IMMEDIATE")
             yield conn
         except BaseException:
             _abandon(conn)  # SQLite may already have rolled back (disk full …)
@@ -1595,8 +1598,8 @@ class SqliteStore(FailedAt):
         if getattr(self._local, "snapshot", False):
             yield conn
             return
-        conn.execute("BEGIN")
         try:
+            conn.execute("BEGIN")  # inside: see _write (review s55R8 F03)
             yield conn
         except BaseException:
             _abandon(conn)  # the read's own error goes out, not one of ending it
@@ -1625,6 +1628,9 @@ class SqliteStore(FailedAt):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise store_error(self._shown, exc) from exc
+        except BaseException:  # an interrupt as BEGIN returned (review s55R8 F03)
+            _abandon(conn)
+            raise
         self._local.snapshot = True
         conn.text_factory = _text_or_bytes
         try:

@@ -1912,9 +1912,21 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
         return f"{before}(?:{spelling}){_LETTER_AFTER}"
     if _SLASHED_DIGITS.fullmatch(literal):
         return f"{_DIGITS_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
+    if (titled := _HAN_TITLED_FORM.fullmatch(literal)) is not None:
+        return _han_bounded(titled[1], titled[2], spelling)
     if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
+
+
+def _han_bounded(surname: str, title: str, spelling: str) -> str:
+    """A Han name's titled form (:func:`_han_titled`) bounded where it is more often
+    another word (review s55R8 F04): ``总`` (``總``) is no title before a character
+    that makes a word of it (``高总体``, ``对方总是``, ``马总结``), and a surname is no
+    surname after a character whose word it ends (``明白女士``, ``提高总``)."""
+    before = _HAN_WORD_BEFORE.get(surname[0], "")
+    ahead = f"(?!{_SPACE}*[{_HAN_WORD_AFTER_TOTAL}])" if title in ("总", "總") else ""
+    return f"{f'(?<![{before}])' if before else ''}(?:{spelling}){ahead}"
 
 
 # A Scottish flat (floor and flat: 1/2, 0/1, 3/2) is digit groups joined by a slash,
@@ -2608,7 +2620,34 @@ _COMPOUND_SURNAMES = frozenset(
     )
 )
 
-_HAN_TITLES = ("先生", "女士", "小姐", "太太", "阿姨", "师傅", "老师", "总")
+_HAN_TITLES = (
+    *("先生", "女士", "小姐", "太太", "阿姨", "师傅", "老师", "总"),
+    *("師傅", "老師", "總"),  # traditional (review s55R8 F04)
+)
+# a titled form: a surname (one or two Han characters) and a title
+_HAN_TITLED_FORM = re.compile(f"([\u3400-\u4dbf\u4e00-\u9fff]{{1,2}})({'|'.join(_HAN_TITLES)})")
+# what makes a word of 总 after it (总是, 总体, 总算, 总结, 总共 …): no title then
+_HAN_WORD_AFTER_TOTAL = "是体體算结結共之计計数數额額部量和价價归歸"
+# the characters before a common surname that make a word ending in it (明白, 对方,
+# 提高, 骑马 …): that surname is no surname then (review s55R8 F04)
+_HAN_WORD_BEFORE = {
+    "白": "明坦表空清告黑洁苍辩独旁",
+    "方": "对對双雙地官北南西大药藥配比这這那一",
+    "高": "提升崇最增",
+    "马": "人兵骑赛斑",
+    "馬": "人兵騎賽斑",
+    "林": "森树樹园園",
+    "于": "关關对對由属屬终終至等",
+    "时": "同及准按当",
+    "時": "同及準按當",
+    "周": "四每上下本",
+    "张": "紧夸主扩开",
+    "常": "正日经經平",
+    "金": "资資现現黄黃租押",
+    "任": "责責信主担擔",
+    "程": "工过過课課流",
+    "文": "中英原全正",
+}
 # every match of a Han name's titled form holds its surname and one, as the text is
 # drawn (spaces may stand between their characters, as in any literal): a text
 # holding none is not searched for them (:func:`_unnamed`; most texts name no one)

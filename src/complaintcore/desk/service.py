@@ -332,7 +332,8 @@ class SweepInterrupted(KeyboardInterrupt):
 class CommittedInterrupt(KeyboardInterrupt):
     """``KeyboardInterrupt`` (Ctrl-C, or the command line's SIGTERM) after
     :meth:`Desk.receive` or :meth:`Desk.act` committed, while the host's listeners
-    (``complaintcore_on_events``) or the linking after the commit ran: a
+    (``complaintcore_on_events``) or the linking after the commit ran, or while
+    the store committed it, when the store then holds it (review s55R8 F01): a
     ``KeyboardInterrupt`` still, carrying in ``complaint`` the change as it was
     committed, so a caller can say it is stored and nobody runs it again (a second
     complaint; review s55R2 F03).  The listeners not yet called when it came are not
@@ -1934,6 +1935,7 @@ class Desk:
                 links = self._grouper.group(draft, now, grouping)
                 complaint = draft.complaint
                 row = self._projection.row(complaint, now)
+                self._committing(complaint)
                 try:
                     stored, hold = self._create(complaint, row, draft.outbox)
                 except InvalidInputError as exc:
@@ -3464,6 +3466,7 @@ class Desk:
                 + self._telling.left_unheld_outbox(complaint, after, now)
                 + (outbox or [])
             )
+            self._committing(after)
             hold = self._append(complaint, events, self._projection.row(after, now), box)
             self._after_commit(after, events, now, deliver=deliver and bool(box), hold=hold)
         return after
@@ -3537,16 +3540,43 @@ class Desk:
         again, a second complaint (review s55R2 F03).  Nested (a listener acting on
         the desk), each call names its own commit."""
         outer = getattr(self._held, "committed", False)
+        outer_pending = getattr(self._held, "pending", None)
         self._held.committed = None
+        self._held.pending = None
         try:
             yield
         except KeyboardInterrupt as exc:
             done = self._held.committed
             if done is None:
+                done = self._landed(self._held.pending)
+            if done is None:
                 raise
             raise CommittedInterrupt(done) from exc
         finally:
             self._held.committed = outer
+            self._held.pending = outer_pending
+
+    def _committing(self, complaint: Complaint) -> None:
+        """The change about to be committed (``complaint`` as it will be stored), for
+        :meth:`_told_committed`: an interrupt that lands while the store commits it,
+        or as the commit returns, is raised before :meth:`_after_commit` can say it
+        was (review s55R8 F01).  Only the first of a receive or act."""
+        if getattr(self._held, "committed", False) is None:
+            self._held.pending = complaint
+
+    def _landed(self, pending: Complaint | None) -> Complaint | None:
+        """``pending`` as committed, when the store holds it (its events, the first
+        ``pending.version`` of the stored ones); None when it does not, or cannot say
+        (the connection gone: the interruption stays a plain one)."""
+        if pending is None:
+            return None
+        try:
+            stored = self.store.load(pending.id)
+        except Exception:  # no answer: not known to be stored
+            return None
+        if stored.intake != pending.intake or stored.events[: pending.version] != pending.events:
+            return None
+        return pending
 
     def _hear(self, complaint: Complaint, events: Sequence[Event], *, basis: bool) -> None:
         """The listeners of a commit (and the basis mark, ``basis``)."""
@@ -3584,7 +3614,10 @@ class Desk:
             call_each(
                 pm.hook.complaintcore_on_events, {"complaint": complaint, "events": events}, failed
             )
-        except Exception as exc:  # a wrapper's own failure must not undo a committed change
+        except KeyboardInterrupt:
+            raise  # stops the call (CommittedInterrupt), as a plain listener's
+        except BaseException as exc:  # a wrapper's own failure (its SystemExit too: review
+            # s55R8 F05) must not undo a committed change nor end the command
             log.error(
                 "complaintcore_on_events failed for %s\n%s",
                 complaint.id,
