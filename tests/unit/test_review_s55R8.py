@@ -30,6 +30,7 @@ from complaintcore.cli import main
 from complaintcore.core.models import Complainant, Intake
 from complaintcore.core.workflow import Acknowledge
 from complaintcore.rules import load_pack
+from tests.unit.test_review_s55R2 import NOW, RECEIVE
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2025, 11, 14, 9, 30, tzinfo=SH)
@@ -117,14 +118,6 @@ def test_f01_ctrl_c_as_a_commit_that_failed_returns_stays_plain(
                 desk.receive(_intake(), now=T0)
         assert not isinstance(stopped.value, CommittedInterrupt)
         assert list(desk.store.complaints()) == []
-
-
-NOW = "2025-11-14T17:30"
-RECEIVE = [
-    "receive",
-    *("--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
-    *("--site", "sunrise", "--summary", "电梯停运三天", "--receiver", "SR-103"),
-]
 
 
 def _invoke(*args: str) -> Result:
