@@ -7,18 +7,22 @@ VIS-3 "A complaint is closed only with the complainant's confirmation (闭环), 
 failing satisfaction, after escalation to the top rung decides";
 VAL-4 "Only a valid complaint enters grading, penalties and the complaint
 statistics; an enquiry or a service request is recorded but counted apart";
-VAL-3 "The complainant of an invalid complaint is contacted and given an
-explanation".
+PRV-1 "Customer data is confidential".
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from complaintcore import Assign, Complainant, Intake
+from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
-from complaintcore.core.models import Kind, Status, Validity
+from complaintcore.core.models import Complaint, Kind, Status, Validity
 from complaintcore.core.workflow import (
     Assess,
     Close,
@@ -28,9 +32,12 @@ from complaintcore.core.workflow import (
     Reply,
     Visit,
 )
-from tests.helpers import Runner, intake, pack
+from complaintcore.desk import Desk
+from complaintcore.testing import RecordingNotifier
+from tests.helpers import SH, Runner, intake, pack
 
 PROPERTY = pack("cn-property")
+T0 = datetime(2025, 11, 14, 17, 30, tzinfo=SH)
 
 
 def confirmed_after_an_unsatisfied_visit() -> Runner:
@@ -126,3 +133,56 @@ def test_a_closure_the_top_rung_decided_settles_the_failure_before_it() -> None:
     r(Close(actor="gm", result="总部决定结案", decided_by_top_rung=True))
     r(Reopen(actor="gm", reason="业主来电：这次是隔壁施工漏水"), after=timedelta(days=7))
     assert r(Assess(actor="gm", validity="invalid")).state.validity is Validity.INVALID
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.fixture
+def sqlite_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier]]:
+    staff = tmp_path / "staff.toml"
+    write_sample_staff(staff, pack="cn-property")
+    config = {
+        "database": str(tmp_path / "desk.sqlite3"),
+        "staff_file": str(staff),
+        "notifiers": {"log": False},
+    }
+    inbox = RecordingNotifier("inbox")
+    with Desk.from_config(config) as desk:
+        desk.notifiers = {"inbox": inbox}
+        yield desk, inbox
+
+
+def leak(room: str, phone: str) -> Intake:
+    owner = Complainant("王小明", phone, room, "3", "sunrise")
+    return Intake(owner, "phone", T0, "SR-103", "楼上漏水，天花板渗水", site="sunrise")
+
+
+@pytest.mark.procedure("PRV-1")
+def test_the_send_time_check_loads_each_complaint_once_a_pass(
+    sqlite_desk: tuple[Desk, RecordingNotifier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every message written unmasked is still checked against its complaint as
+    it is now, but a complaint with several such messages is loaded once for the
+    pass, and loaded again in the next pass, not kept."""
+    desk, inbox = sqlite_desk
+    first = desk.receive(leak("3-2-1201", "13812345678"), now=T0)
+    second = desk.receive(leak("3-2-1202", "13812345679"), now=T0)
+    desk.act(first.id, Assign(actor="SR-001", handler="SR-301", rung="department_head"), now=T0)
+    loads: Counter[str] = Counter()
+    load = desk.store.load
+
+    def counted(complaint_id: str) -> Complaint:
+        loads[complaint_id] += 1
+        return load(complaint_id)
+
+    monkeypatch.setattr(desk.store, "load", counted)
+    desk.deliver(T0)
+    carried = Counter(n.complaint_id for n, _ in inbox.sent if n.data)
+    assert carried[first.id] >= 2  # several messages written unmasked, all sent
+    assert dict(loads) == {first.id: 1, second.id: 1}
+    assert desk.dead_letters() == []
+    desk.act(first.id, Assign(actor="SR-001", handler="SR-201", rung="department_head"), now=T0)
+    loads.clear()
+    desk.deliver(T0)
+    assert dict(loads) == {first.id: 1}  # the next pass reads it afresh
