@@ -1372,7 +1372,7 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
     if (
         counts_as_complaint(c)
         and (kind is not Kind.COMPLAINT or cmd.validity is not Validity.VALID)
-        and _found_unsatisfied(c, past_closures=True)
+        and _found_unsatisfied(c)
     ):
         # VIS-3, VAL-4 (review s55R1 F01): a valid complaint the complainant was not
         # satisfied with stays in the month's valid, escalated and satisfaction figures
@@ -1926,20 +1926,26 @@ def _satisfaction_failed(complaint: Complaint, pack: RulePack) -> bool:
     return bool(wanted) and not_reached >= wanted
 
 
-def _found_unsatisfied(complaint: Complaint, *, past_closures: bool = False) -> bool:
-    """VIS-3: whether, since the complaint was last closed, the complainant was found
-    not satisfied (an unsatisfied return visit, an escalation because they were not
+def _found_unsatisfied(complaint: Complaint) -> bool:
+    """VIS-3: whether, since the complaint was last closed with the complainant's
+    confirmation or the top rung's decision, the complainant was found not
+    satisfied (an unsatisfied return visit, an escalation because they were not
     satisfied or refused a new time, or their request for the next stage) with no
     satisfied visit since.
 
     Unlike :func:`_satisfaction_failed`, calls that did not reach the complainant
     do not count: nobody said they were unsatisfied.  Such a complaint is closed
     only with the complainant's confirmation or the top rung's decision, and it
-    stays a valid complaint until then (review s55R1 F01).  ``past_closures``
-    walks on past closures: a closure the top rung decided did not satisfy the
-    complainant either."""
+    stays a valid complaint until then (review s55R1 F01).  Only such a closure
+    settles what came before it; the walk goes on past any other closure (of an
+    invalid record once explained, of a request once answered), which did not ask
+    the complainant.  The re-assessment check and the close check both use this
+    (re-review s55R9 F02: a confirmed closure no longer blocks, for good, every
+    later verdict after a reopening)."""
     for event in reversed(complaint.events):
-        if isinstance(event, Closed) and not past_closures:
+        if isinstance(event, Closed) and (
+            event.confirmed_by_complainant or event.decided_by_top_rung
+        ):
             return False
         if isinstance(event, Visited) and event.reached:
             return not event.satisfied

@@ -234,13 +234,17 @@ _CLAIM_BATCH = 10
 class _Pass:
     """What the sends of one delivery pass share: the time its batch was claimed at
     (``at``), the pass's clock (``current``), the ``now`` it began at, the places a
-    send to which timed out in it, and the channels it began with (review s52R3 F02)."""
+    send to which timed out in it, and the channels it began with (review s52R3 F02);
+    ``loaded``, the complaints the send-time check loaded in it, by id (``None``: the
+    store no longer has it), each loaded once a pass and never kept past it
+    (re-review s55R9 F03)."""
 
     at: datetime
     current: Callable[[], datetime]
     now: datetime
     timed_out: TimedOutPlaces
     channels: Mapping[str, Notifier]
+    loaded: dict[str, Complaint | None] = attrs.field(factory=dict)
 
 
 _LEASE = timedelta(minutes=5)
@@ -3844,6 +3848,7 @@ class Desk:
         current = _pass_clock(now, clock)
         at = now if clock is None else max(now, require_aware(clock(), "clock()"))
         timed_out = TimedOutPlaces()  # where a send timed out in this pass
+        loaded: dict[str, Complaint | None] = {}  # for the send-time check, this pass only
         aside: list[OutboxItem] = []  # claimed for a place that timed out: back at the end
         try:
             while channels and (limit is None or sent + failed + dead < limit):
@@ -3860,7 +3865,7 @@ class Desk:
                     max_attempts=self.retry.max_attempts,
                     lease=lease,
                 )
-                run = _Pass(at, current, now, timed_out, channels)
+                run = _Pass(at, current, now, timed_out, channels, loaded)
                 counts = self._send_batch(items, run, aside)
                 sent, failed, dead = sent + counts[0], failed + counts[1], dead + counts[2]
                 if len(items) < want or self._closing.is_set() or counts[3]:
@@ -4149,16 +4154,23 @@ class Desk:
     def _still_sees(self, item: OutboxItem, recipient: StaffMember, run: _Pass) -> bool:
         """Whether the recipient of a message written unmasked may still see its
         complaint's personal data (:func:`~complaintcore.desk.delivery.still_sees`);
-        a complaint the store no longer has is not theirs to see.  The store's own
-        failure is raised, the message handed back with no attempt spent."""
-        try:
-            complaint = self.store.load(item.notification.complaint_id)
-        except UnknownComplaintError:
-            return False
-        except Exception:
-            self._hand_back(item, run.now)
-            raise
-        return still_sees(recipient, complaint, self.pack)
+        a complaint the store no longer has is not theirs to see.  Each complaint is
+        loaded once a pass, for all its messages (``run.loaded``; re-review s55R9
+        F03).  The store's own failure is raised, the message handed back with no
+        attempt spent."""
+        complaint_id = item.notification.complaint_id
+        if complaint_id in run.loaded:
+            complaint = run.loaded[complaint_id]
+        else:
+            try:
+                complaint = self.store.load(complaint_id)
+            except UnknownComplaintError:
+                complaint = None
+            except Exception:
+                self._hand_back(item, run.now)
+                raise
+            run.loaded[complaint_id] = complaint
+        return complaint is not None and still_sees(recipient, complaint, self.pack)
 
     def _end_send(
         self, under: UnderWay, run: _Pass
