@@ -2340,8 +2340,7 @@ def _surname_probe(value: str) -> re.Pattern[str] | None:
     if not _named(value):
         return None
     if _HAN_NAME.fullmatch(value):  # its surname and a title (review s55R2 F04)
-        surname = "\\s*".join(_han_surname(value))
-        return re.compile(f"{surname}\\s*(?:{_HAN_TITLE_PROBE.pattern})")
+        return _han_probe(_han_surname(value))
     surname = value.split()[-1]
     if not _ASCII_SURNAME.fullmatch(surname):
         return None
@@ -2661,6 +2660,14 @@ def _han_titled(value: str) -> tuple[str, ...]:
     The surname alone is no form (too many people share it)."""
     surname = _han_surname(value)
     return tuple(f for f in (surname + title for title in _HAN_TITLES) if f != value)
+
+
+@functools.lru_cache(maxsize=256)
+def _han_probe(surname: str) -> re.Pattern[str]:
+    """The probe of a Han surname and a title (:func:`_surname_probe`), made once
+    per surname: every complaint of 王 shares it."""
+    spaced = "\\s*".join(surname)
+    return re.compile(f"{spaced}\\s*(?:{_HAN_TITLE_PROBE.pattern})")
 
 
 def _han_surname(value: str) -> str:

@@ -1930,8 +1930,9 @@ def _found_unsatisfied(complaint: Complaint) -> bool:
     """VIS-3: whether, since the complaint was last closed with the complainant's
     confirmation or the top rung's decision, the complainant was found not
     satisfied (an unsatisfied return visit, an escalation because they were not
-    satisfied or refused a new time, or their request for the next stage) with no
-    satisfied visit since.
+    satisfied or refused a new time) with no satisfied visit since.  A staged
+    pack's request for the next stage is not such a finding: its next stage may
+    still find the matter a request or an enquiry (HOC 6.11, VAL-4).
 
     Unlike :func:`_satisfaction_failed`, calls that did not reach the complainant
     do not count: nobody said they were unsatisfied.  Such a complaint is closed
@@ -1949,9 +1950,7 @@ def _found_unsatisfied(complaint: Complaint) -> bool:
             return False
         if isinstance(event, Visited) and event.reached:
             return not event.satisfied
-        if isinstance(event, EscalationRequested) or (
-            isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED
-        ):
+        if isinstance(event, Escalated) and event.trigger in SATISFACTION_FAILED:
             return True
     return False
 
