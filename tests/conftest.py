@@ -21,7 +21,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 pytest_plugins = ["tests.integration.servers", "tests.postgres_server"]
 
 if TYPE_CHECKING:
+    from complaintcore.desk import Desk
     from complaintcore.desk.ports import ComplaintStore
+    from complaintcore.testing import RecordingNotifier
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,3 +60,25 @@ def each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Compl
         store.close()
         if server is not None:
             server.drop_schema(schema)
+
+
+@pytest.fixture
+def cn_sqlite_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier, Path]]:
+    """A cn-property desk on a SQLite file and a staff file, as a host configures one,
+    whose messages go to one recording channel (``inbox``); the staff file is given
+    back so a test can change it as HR would."""
+    from complaintcore.adapters.staff import write_sample_staff
+    from complaintcore.desk import Desk
+    from complaintcore.testing import RecordingNotifier
+
+    staff = tmp_path / "staff.toml"
+    write_sample_staff(staff, pack="cn-property")
+    config = {
+        "database": str(tmp_path / "desk.sqlite3"),
+        "staff_file": str(staff),
+        "notifiers": {"log": False},
+    }
+    inbox = RecordingNotifier("inbox")
+    with Desk.from_config(config) as desk:
+        desk.notifiers = {"inbox": inbox}
+        yield desk, inbox, staff

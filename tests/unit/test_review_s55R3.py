@@ -16,7 +16,6 @@ sunrise is routed to SR-201, whose ``assigned`` message is unmasked.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +23,6 @@ import pytest
 
 from complaintcore import Assign, Complainant, Intake
 from complaintcore.adapters.notify.log import LogNotifier
-from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier
 from tests.helpers import SH
@@ -51,30 +49,15 @@ def moved(text: str, staff_id: str, old: str, new: str) -> str:
     return "[[staff]]".join([head, *done])
 
 
-@pytest.fixture
-def sqlite_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier, Path]]:
-    staff = tmp_path / "staff.toml"
-    write_sample_staff(staff, pack="cn-property")
-    config = {
-        "database": str(tmp_path / "desk.sqlite3"),
-        "staff_file": str(staff),
-        "notifiers": {"log": False},
-    }
-    inbox = RecordingNotifier("inbox")
-    with Desk.from_config(config) as desk:
-        desk.notifiers = {"inbox": inbox}
-        yield desk, inbox, staff
-
-
 def _sent_to(inbox: RecordingNotifier, staff_id: str) -> list[str]:
     return [n.body for n, _ in inbox.sent if n.recipient == staff_id]
 
 
 @pytest.mark.procedure("PRV-1")
 def test_an_unmasked_message_is_not_sent_to_a_handler_moved_to_another_site(
-    sqlite_desk: tuple[Desk, RecordingNotifier, Path],
+    cn_sqlite_desk: tuple[Desk, RecordingNotifier, Path],
 ) -> None:
-    desk, inbox, staff = sqlite_desk
+    desk, inbox, staff = cn_sqlite_desk
     complaint = desk.receive(leak(), now=T0)  # `assigned` queued for SR-201, unmasked
     assert complaint.state.handler == "SR-201"
     original = staff.read_text(encoding="utf-8")
@@ -103,9 +86,9 @@ def test_an_unmasked_message_is_not_sent_to_a_handler_moved_to_another_site(
 
 @pytest.mark.procedure("PRV-1")
 def test_a_handler_the_complaint_moved_on_from_is_still_sent_what_was_written_for_them(
-    sqlite_desk: tuple[Desk, RecordingNotifier, Path],
+    cn_sqlite_desk: tuple[Desk, RecordingNotifier, Path],
 ) -> None:
-    desk, inbox, _staff = sqlite_desk
+    desk, inbox, _staff = cn_sqlite_desk
     complaint = desk.receive(leak(), now=T0)
     desk.act(
         complaint.id,
@@ -121,9 +104,9 @@ def test_a_handler_the_complaint_moved_on_from_is_still_sent_what_was_written_fo
 
 @pytest.mark.procedure("PRV-1")
 def test_a_handler_still_entitled_is_sent_the_message_unmasked(
-    sqlite_desk: tuple[Desk, RecordingNotifier, Path],
+    cn_sqlite_desk: tuple[Desk, RecordingNotifier, Path],
 ) -> None:
-    desk, inbox, _staff = sqlite_desk
+    desk, inbox, _staff = cn_sqlite_desk
     desk.receive(leak(), now=T0)
     report = desk.deliver(T0)
     bodies = _sent_to(inbox, "SR-201")
@@ -135,10 +118,10 @@ def test_a_handler_still_entitled_is_sent_the_message_unmasked(
 
 @pytest.mark.procedure("PRV-1")
 def test_a_channel_that_masks_every_message_still_sends_it_masked(
-    sqlite_desk: tuple[Desk, RecordingNotifier, Path],
+    cn_sqlite_desk: tuple[Desk, RecordingNotifier, Path],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    desk, inbox, staff = sqlite_desk
+    desk, inbox, staff = cn_sqlite_desk
     desk.notifiers = {"inbox": inbox, "log": LogNotifier()}
     desk.receive(leak(), now=T0)
     text = staff.read_text(encoding="utf-8")

@@ -13,14 +13,12 @@ PRV-1 "Customer data is confidential".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from complaintcore import Assign, Complainant, Intake
-from complaintcore.adapters.staff import write_sample_staff
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
 from complaintcore.core.models import Complaint, Kind, Status, Validity
 from complaintcore.core.workflow import (
@@ -138,21 +136,6 @@ def test_a_closure_the_top_rung_decided_settles_the_failure_before_it() -> None:
 # --------------------------------------------------------------------------- F03
 
 
-@pytest.fixture
-def sqlite_desk(tmp_path: Path) -> Iterator[tuple[Desk, RecordingNotifier]]:
-    staff = tmp_path / "staff.toml"
-    write_sample_staff(staff, pack="cn-property")
-    config = {
-        "database": str(tmp_path / "desk.sqlite3"),
-        "staff_file": str(staff),
-        "notifiers": {"log": False},
-    }
-    inbox = RecordingNotifier("inbox")
-    with Desk.from_config(config) as desk:
-        desk.notifiers = {"inbox": inbox}
-        yield desk, inbox
-
-
 def leak(room: str, phone: str) -> Intake:
     owner = Complainant("王小明", phone, room, "3", "sunrise")
     return Intake(owner, "phone", T0, "SR-103", "楼上漏水，天花板渗水", site="sunrise")
@@ -160,12 +143,12 @@ def leak(room: str, phone: str) -> Intake:
 
 @pytest.mark.procedure("PRV-1")
 def test_the_send_time_check_loads_each_complaint_once_a_pass(
-    sqlite_desk: tuple[Desk, RecordingNotifier], monkeypatch: pytest.MonkeyPatch
+    cn_sqlite_desk: tuple[Desk, RecordingNotifier, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every message written unmasked is still checked against its complaint as
     it is now, but a complaint with several such messages is loaded once for the
     pass, and loaded again in the next pass, not kept."""
-    desk, inbox = sqlite_desk
+    desk, inbox, _staff = cn_sqlite_desk
     first = desk.receive(leak("3-2-1201", "13812345678"), now=T0)
     second = desk.receive(leak("3-2-1202", "13812345679"), now=T0)
     desk.act(first.id, Assign(actor="SR-001", handler="SR-301", rung="department_head"), now=T0)
