@@ -1655,6 +1655,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"clock": "clock", "reason": "reason", "last": "year"},
     ),
+    (  # a host's calendar, of other years than the pack's (review s56L3 F01)
+        N_(
+            "clock {clock}: {reason}; the calendar ends on {last}-12-31, not at the rule"
+            " pack's [calendar] last_year {year}: extend the years of the host's calendar"
+            " ({hook})"
+        ),
+        {"clock": "clock", "reason": "reason", "last": "year", "year": "year"},
+    ),
     (
         N_(
             "duty {duty}: {reason}; the calendar ends on {last}-12-31 until {next}'s days"
@@ -1668,6 +1676,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
             " (calendar.last_year of the rule pack)"
         ),
         {"duty": "duty", "reason": "reason", "last": "year"},
+    ),
+    (  # a host's calendar, of other years than the pack's (review s56L3 F01)
+        N_(
+            "duty {duty}: {reason}; the calendar ends on {last}-12-31, not at the rule"
+            " pack's [calendar] last_year {year}: extend the years of the host's calendar"
+            " ({hook})"
+        ),
+        {"duty": "duty", "reason": "reason", "last": "year", "year": "year"},
     ),
     (
         N_(

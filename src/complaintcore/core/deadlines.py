@@ -701,13 +701,16 @@ def _replay(
     explain: bool,
     seen: frozenset[str] | None = None,
     acknowledges: frozenset[str] = frozenset(),
+    *,
+    pack: RulePack | None = None,
 ) -> ClockStatus:
     """One clock or duty at ``now``; ``seen`` (every tag of ``events``) lets a clock
     whose start never happened be answered without replaying (most of them, at intake).
-    ``acknowledges``: the stages whose acknowledgement the clock times (:func:`_run`)."""
+    ``acknowledges``: the stages whose acknowledgement the clock times (:func:`_run`).
+    ``pack``: whose ``[calendar]`` years a refusal compares the calendar's with."""
     if seen is not None and _never_starts(spec, seen):
         return _not_started(spec)
-    return _measured(events, spec, calendar, now, explain, acknowledges)
+    return _measured(events, spec, calendar, now, explain, acknowledges, pack=pack)
 
 
 def _measured(
@@ -717,13 +720,18 @@ def _measured(
     now: datetime,
     explain: bool,
     acknowledges: frozenset[str] = frozenset(),
+    *,
+    pack: RulePack | None = None,
 ) -> ClockStatus:
     """One clock or duty replayed; a deadline past the calendar's end names the clock.
 
     DL-7: a complaint received in the last working days of the calendar's last
     year needs working time after it; the refusal says which clock needs it and
     where the calendar ends (raise ``last_year``, or type in the refused year), not
-    only that time ran out.
+    only that time ran out.  A calendar whose years are not ``pack``'s ``[calendar]``
+    ones is the host's (``complaintcore_get_calendar``): raising the pack's
+    ``last_year`` changes nothing, so its years are the ones to extend (review
+    s56L3 F01).
     """
     try:
         return _status(_run(events, spec, calendar, explain, acknowledges), spec, now)
@@ -743,11 +751,22 @@ def _measured(
                 f"; the calendar ends on {years[1]}-12-31 until {years[1] + 1}'s days are"
                 " typed into [[calendar.by_year]] of the rule pack"
             )
+        elif isinstance(years, tuple) and pack is not None and years != _pack_years(pack):
+            end = (
+                f"; the calendar ends on {years[1]}-12-31, not at the rule pack's [calendar]"
+                f" last_year {pack.calendar.last_year}: extend the years of the host's"
+                " calendar (complaintcore_get_calendar)"
+            )
         elif isinstance(years, tuple):
             end = f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"
         raise NoWorkingTimeError(
             f"{what} {spec.name}: {reason}{end}", extra={**extra, "clock": spec.name}
         ) from None
+
+
+def _pack_years(pack: RulePack) -> tuple[int, int]:
+    """The years the pack's ``[calendar]`` asks a calendar to cover."""
+    return (pack.calendar.first_year, pack.calendar.last_year)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1196,9 +1215,11 @@ def compute_clocks(
         stages = acknowledging.get(spec.name, frozenset())
         if _breach_starts(spec):  # started at the latest when another clock fell due
             mine = _with_breaches(events, _breach_starts(spec), pack, calendar, now)
-            out.append(_replay(mine, spec, calendar, now, explain, _all_tags(mine), stages))
+            out.append(
+                _replay(mine, spec, calendar, now, explain, _all_tags(mine), stages, pack=pack)
+            )
         else:
-            out.append(_replay(events, spec, calendar, now, explain, seen, stages))
+            out.append(_replay(events, spec, calendar, now, explain, seen, stages, pack=pack))
         if explain and out[-1].replaced:
             out[-1] = _escalation_owed(complaint, spec, out[-1], now)
     return tuple(out)
@@ -1426,7 +1447,7 @@ def compute_duties(
     events = _with_breaches(_tagged(complaint, now), _breaches_read(mine), pack, calendar, now)
     seen = _all_tags(events)
     return tuple(
-        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen))
+        DutyStatus(duty, _replay(events, duty, calendar, now, explain, seen, pack=pack))
         if duty.owed_on(channel)
         else DutyStatus(duty, _other_channel(duty))
         for duty in duties
@@ -1537,7 +1558,7 @@ def _with_breaches(
             source = _with_breaches(events, inner, pack, calendar, now, nested=False)
             tags_seen = _all_tags(source)
         if not _never_starts(spec, tags_seen):
-            status = _measured(source, spec, calendar, now, False)
+            status = _measured(source, spec, calendar, now, False, pack=pack)
             tags = frozenset(("breached", BREACHED_TAG + spec.name))
             markers += [
                 (_Breach(at=at, actor="", clock=spec.name), tags)

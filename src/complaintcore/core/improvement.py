@@ -143,7 +143,8 @@ def compute_measures(
         ]
         if finish is not None:
             tagged.append((finish, frozenset(spec.stop)))
-        out.append(MeasureStatus(m, _replay(tagged, spec, calendar, now, explain), finish))
+        status = _replay(tagged, spec, calendar, now, explain, pack=pack)
+        out.append(MeasureStatus(m, status, finish))
     return tuple(out)
 
 
