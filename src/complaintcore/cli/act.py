@@ -121,11 +121,11 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     ctx.check_identity(command.actor, complaint_id, command.name)
     from complaintcore.desk.service import CommittedInterrupt
 
-    stopped = False
+    stopped: CommittedInterrupt | None = None
     try:
         c = _act_once_decided(ctx, complaint_id, command)
     except CommittedInterrupt as exc:  # stored: said so, never "aborted" (review s55R2 F03)
-        c, stopped = exc.complaint, True
+        c, stopped = exc.complaint, exc
     # the result first: the step is stored, whatever happens while its messages are sent
     if ctx.json:
         ctx.emit(complaint_summary(c, ctx.desk().pack))
@@ -133,8 +133,8 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
         ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
         if command.name == "group":
             say_issue(ctx, c)
-    if stopped:
-        ctx.interrupted_after_commit(c.id)
+    if stopped is not None:
+        ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
     ctx.deliver_after()
 
 

@@ -282,21 +282,31 @@ class Ctx:
             )
             click.echo(self.t("warning: {text}", text=pending), err=True)
 
-    def interrupted_after_commit(self, complaint_id: str, code: ExitCode = ExitCode.OK) -> NoReturn:
+    def interrupted_after_commit(
+        self, complaint_id: str, code: ExitCode = ExitCode.OK, *, while_committing: bool = False
+    ) -> NoReturn:
         """Ends a ``receive`` or ``act`` whose change was committed when Ctrl-C (or
         SIGTERM) came while the host's listeners ran (``CommittedInterrupt``), called
         once its result is printed: ``code``, not "aborted" (which says to run it
         again: a second complaint), and no waiting for its notifications, which stay
-        in the outbox (review s55R2 F03)."""
+        in the outbox (review s55R2 F03).  ``while_committing``: it came while the
+        store committed the change, before any listener heard of it (review s55R8
+        F01), and the line says so (review s56L1 F02b)."""
         if not self.json:  # under --json the one document is already out
-            click.echo(
-                self.t(
+            if while_committing:
+                text = self.t(
+                    "interrupted while the change was being committed: {id} is stored, so"
+                    " do not run it again; plugins did not hear of it, and its"
+                    " notifications are left for 'complaintcore deliver'",
+                    id=complaint_id,
+                )
+            else:
+                text = self.t(
                     "interrupted while plugins heard of the change: {id} is stored, so do"
                     " not run it again; its notifications are left for 'complaintcore deliver'",
                     id=complaint_id,
-                ),
-                err=True,
-            )
+                )
+            click.echo(text, err=True)
         raise click.exceptions.Exit(int(code))
 
     def calendar_notes(self, now: datetime, *instants: datetime | None) -> list[str]:

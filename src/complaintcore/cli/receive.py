@@ -196,7 +196,7 @@ def receive(
     if ctx.json:
         ctx.emit(complaint_summary(c, desk.pack))
         if stopped is not None:
-            ctx.interrupted_after_commit(c.id)
+            ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
         ctx.deliver_after()
         return
     category = ctx.tr.category(c.state.category, desk.pack) if c.state.category else "-"
@@ -219,7 +219,7 @@ def receive(
             )
         )
     if stopped is not None:
-        ctx.interrupted_after_commit(c.id)
+        ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
     ctx.deliver_after()
 
 

@@ -1229,9 +1229,19 @@ class FileImport:
                 yield intake
 
         done: list[tuple[RowResult, Complaint | None, str]] = []
-        for receipt in self.desk.receive_each(
+        receipts = self.desk.receive_each(
             intakes(), now=self.now, route=self.route, batch=self.batch
-        ):
+        )
+        while True:
+            try:
+                receipt = next(receipts)
+            except StopIteration:
+                break
+            except KeyboardInterrupt:
+                # the rows of a batch the desk committed before the interruption (its
+                # listeners were running) are reported before it (review s56L1 F02)
+                yield from self._report(done)
+                raise
             line, identity = numbers.popleft()
             new = None
             if receipt.failure is not None:

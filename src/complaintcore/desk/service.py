@@ -347,9 +347,18 @@ class CommittedInterrupt(KeyboardInterrupt):
     not a failure, which an ``except Exception`` must not swallow.
     """
 
-    def __init__(self, complaint: Complaint) -> None:
-        super().__init__(f"interrupted after {complaint.id} was committed")
+    while_committing: bool = False
+    """True when it came while the store committed the change (or as the commit
+    returned, review s55R8 F01): no listener heard of it, and messages held for the
+    listeners wait out their hold (:data:`LISTENER_HOLD`) before they are sent
+    (review s56L1 F02b); False when it came after, while the listeners or the
+    linking ran."""
+
+    def __init__(self, complaint: Complaint, *, while_committing: bool = False) -> None:
+        when = "while" if while_committing else "after"
+        super().__init__(f"interrupted {when} {complaint.id} was committed")
         self.complaint = complaint
+        self.while_committing = while_committing
 
     def __reduce__(self) -> tuple[Any, ...]:
         return reduced(self)
@@ -2041,6 +2050,12 @@ class Desk:
         staff directory that fails as a whole before any intake was taken (a
         staff file that does not load) is raised once, not given as every
         intake's refusal.
+
+        A ``KeyboardInterrupt`` (Ctrl-C, or the command line's SIGTERM) that comes
+        once a batch is committed, while its listeners
+        (``complaintcore_on_events``) or its linking run, is raised after the
+        batch's receipts are yielded, so the caller hears what is stored (review
+        s56L1 F02); one that comes before the commit is raised at once.
         """
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
@@ -2061,6 +2076,10 @@ class Desk:
         directory_ok = [False]
         # the ids drawn for each intake of the batch (by place) whose id was taken
         draws: dict[int, int] = {}
+        # the receipts of the batch once it is committed, and a KeyboardInterrupt that
+        # came after (while its listeners ran): yielded, then raised (review s56L1 F02)
+        committed: list[Receipt] = []
+        stopped: list[KeyboardInterrupt] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -2080,8 +2099,17 @@ class Desk:
 
         def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
-            with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
-                return settle()
+            committed.clear()
+            try:
+                with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
+                    return settle()
+            except KeyboardInterrupt as exc:
+                if not committed:  # nothing of the batch committed: "aborted" is right
+                    raise
+                # Ctrl-C or SIGTERM once the batch was committed (its listeners ran,
+                # up to a batch of them): its receipts are given before the interrupt
+                stopped.append(exc)
+                return list(committed), False
 
         def forget() -> None:
             """The batch's drafts and decisions, once stored or given up."""
@@ -2175,6 +2203,7 @@ class Desk:
                 else:
                     results.append(Receipt(failure=IdempotencyConflictError(result.id)))
                 answered[id(p)] = results[-1]
+            committed[:] = results  # stored: given even if interrupted from here on
             if mine:
                 self._mark_other_basis()  # once for the batch, after its commit
             seen = dict(grouping.seen)
@@ -2226,6 +2255,7 @@ class Desk:
                     else r
                     for r in results
                 ]
+            committed[:] = results
             return results, queued
 
         def given_up(
@@ -2270,15 +2300,19 @@ class Desk:
                     )
             return answers
 
-        def take(chunk: list[Intake | ComplaintCoreError]) -> list[Receipt]:
+        def take(chunk: list[Intake | ComplaintCoreError]) -> Iterator[Receipt]:
             """One batch: every intake admitted, their keys looked up at once, then
-            each drafted in order (the store changes only when the batch is flushed)."""
+            each drafted in order (the store changes only when the batch is flushed).
+            Interrupted once it was committed: its receipts, then the interrupt."""
             draws.clear()
+            stopped.clear()
             with collection_paused():  # the results are handed out after it
                 results, queued = decide_and_store(chunk)
-            if queued:
+            if queued and not stopped:
                 self._wake_delivery()
-            return results
+            yield from results
+            if stopped:
+                raise stopped[0]
 
         def decide_and_store(
             chunk: list[Intake | ComplaintCoreError],
@@ -3551,11 +3585,12 @@ class Desk:
             yield
         except KeyboardInterrupt as exc:
             done = self._held.committed
-            if done is None:
-                done = self._landed(self._held.pending)
+            if done is not None:
+                raise CommittedInterrupt(done) from exc
+            done = self._landed(self._held.pending)
             if done is None:
                 raise
-            raise CommittedInterrupt(done) from exc
+            raise CommittedInterrupt(done, while_committing=True) from exc
         finally:
             self._held.committed = outer
             self._held.pending = outer_pending
