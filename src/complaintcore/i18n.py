@@ -985,9 +985,9 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("closure needs the complainant's confirmation or a top-rung decision (VIS-3)"), {}),
     (
         N_(
-            "the complainant was not satisfied since the last closure: closure needs "
-            "their confirmation or a top-rung decision, whatever the kind or validity "
-            "found since (VIS-3)"
+            "the complainant was not satisfied since the last closure they confirmed or "
+            "the top rung decided: closure needs their confirmation or a top-rung "
+            "decision, whatever the kind or validity found since (VIS-3)"
         ),
         {},
     ),

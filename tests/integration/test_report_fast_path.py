@@ -37,11 +37,13 @@ from complaintcore.core.workflow import (
     RecordCause,
     RecordSanction,
     Reply,
+    Visit,
 )
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import ReportStore
 from complaintcore.testing import make_desk
 from tests.helpers import about, desk_on
+from tests.helpers import intake as leak
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2025, 1, 1, 8, tzinfo=SH)
@@ -228,14 +230,72 @@ def test_an_empty_month_reads_no_complaint(desk: Desk) -> None:
     def counting(
         since: datetime, until: datetime, *, updated_since: datetime | None = None
     ) -> Iterator[object]:
-        read.append((since, until))
+        read.append((since, until, updated_since))
         return real(since, until, updated_since=updated_since)
 
     store.complaints_received = counting  # type: ignore[method-assign,assignment]
     report = desk.monthly_report(2025, 12, now=now)
     assert report == _recount(desk, 2025, 12, now)
     assert report.totals.received == 0
-    assert len(read) == 1  # the month only: no repeat window without complaints in it
+    # the month, then (VIS-4) only the earlier records touched since it began, none
+    # here: no repeat window without complaints in it (review s56L2 F01)
+    start = datetime(2025, 12, 1, tzinfo=SH)
+    assert [r[2] for r in read] == [None, start]
+    assert read[1][1] == start
+    assert list(real(read[1][0], start, updated_since=start)) == []
+
+
+def _act(desk: Desk, cid: str, command: Any, at: datetime) -> None:
+    desk.act(cid, command, now=at)
+
+
+def _visited_later(
+    desk: Desk, received: datetime, replied: datetime, visits: list[datetime]
+) -> str:
+    """A valid leak received at ``received``, its final reply at ``replied`` and
+    satisfied return visits at ``visits``, each raising a major issue."""
+    c = desk.receive(leak(received_at=received, receiver="SR-103"), now=received)
+    _act(desk, c.id, Assess(actor="SR-201", validity="valid"), received + timedelta(hours=1))
+    cause = RecordCause(actor="SR-201", cause="管道老化", corrective="更换管道")
+    _act(desk, c.id, cause, received + timedelta(hours=2))
+    _act(desk, c.id, Reply(actor="SR-201", message="已更换水管", final=True), replied)
+    for at in visits:
+        visit = Visit(actor="SR-102", satisfied=True, major_issue=True, problem="整栋楼水管老化")
+        _act(desk, c.id, visit, at)
+    return c.id
+
+
+@pytest.mark.procedure("VIS-4")
+def test_major_issues_raised_after_the_month_of_receipt_are_the_recounts(desk: Desk) -> None:
+    """VIS-4: a month's major issues are those its visits raised, on records received
+    in any month before (review s56L2 F01).  The fast report finds them -- from the
+    repeat window, and before it from the rows touched since the month began -- and
+    equals the recount; it never reads every complaint."""
+    at = lambda *a: datetime(*a, tzinfo=SH)  # noqa: E731
+    old = _visited_later(
+        desk, at(2025, 9, 10, 10), at(2025, 9, 12, 10), [at(2025, 12, 5, 10), at(2026, 1, 6, 10)]
+    )
+    near = _visited_later(desk, at(2025, 11, 28, 10), at(2025, 12, 2, 15), [at(2025, 12, 3, 10)])
+    desk.receive(
+        leak(received_at=at(2025, 12, 10, 10), receiver="SR-103"), now=at(2025, 12, 10, 10)
+    )
+    now = at(2026, 2, 1, 9)
+    everything = desk.store.complaints
+    desk.store.complaints = lambda: pytest.fail("read every complaint")  # type: ignore[method-assign]
+    fast = {(y, m): desk.monthly_report(y, m, now=now) for y, m in
+            ((2025, 9), (2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2))}  # fmt: skip
+    desk.store.complaints = everything  # type: ignore[method-assign]
+    for (y, m), report in fast.items():
+        assert report == _recount(desk, y, m, now), (y, m)
+    listed = {k: [(i.complaint_id, i.at) for i in r.major_issues] for k, r in fast.items()}
+    assert listed == {
+        (2025, 9): [],
+        (2025, 10): [],
+        (2025, 11): [],
+        (2025, 12): [(near, at(2025, 12, 3, 10)), (old, at(2025, 12, 5, 10))],
+        (2026, 1): [(old, at(2026, 1, 6, 10))],
+        (2026, 2): [],
+    }
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,11 @@ Counting rules (every figure is explained here and in ``docs/statistics.md``):
   ``now``) of the month's valid complaints: rate = satisfied visits / visits;
   first-visit satisfaction = complaints whose first visit was satisfied /
   complaints visited at least once.
+* **Major issues (VIS-4)** are those *raised* in the month: reached return visits
+  with ``major_issue`` whose time falls in the month (and up to ``now``), on any
+  record whatever month it was received in -- a visit often comes in the month
+  after the receipt, and the month's meeting takes up what was raised since the
+  last one (review s56L2 F01).
 * **Cause analysis and measures (IMP-1)**: see :class:`ImprovementFigures`.
 * **Repeats (IMP-3)**: see :class:`Repeats` and :class:`LinkFigures`.
 * **Early warning (IMP-4)**: a control limit per series, see
@@ -513,8 +518,9 @@ class MonthlyReport:
     closed_by_top_rung: int = 0
     """VIS-3: of the closed ones, those closed by the top rung's decision, not confirmed."""
     major_issues: tuple[MajorIssue, ...] = ()
-    """VIS-4: the major issues return visits found, up to ``now``, on the month's
-    records (valid or not), in time order (review s55R1 F03)."""
+    """VIS-4: the major issues return visits raised in the month (by the visit's time
+    in the pack's zone), up to ``now``, on any record (valid or not, received in the
+    month or before), in time order (reviews s55R1 F03, s56L2 F01)."""
 
     @property
     def closed_count(self) -> int:
@@ -699,6 +705,9 @@ class _Tally:
     """``now`` as an instant (:func:`as_instant`): what every time is compared with,
     since events and receipts may share ``now``'s zone (review s48B)."""
     first_index: int = attrs.field(init=False)
+    month_start: datetime = attrs.field(init=False)
+    """The month's bounds as instants (UTC): what event times are compared with."""
+    month_end: datetime = attrs.field(init=False)
     window_start: datetime = attrs.field(init=False)
     read_start: datetime = attrs.field(init=False)
     kinds: Counter[str] = attrs.Factory(Counter)
@@ -740,6 +749,7 @@ class _Tally:
         self.cut = as_instant(self.now)
         self.first_index = self.period.index - self.warning_rule.baseline_months
         start = self.period.start.astimezone(UTC)
+        self.month_start, self.month_end = start, self.period.end.astimezone(UTC)
         self.window_start = start - timedelta(days=self.repeat_rule.lookback_days)
         self.read_start = self.repeat_rule.reads_from(self.period.start, self.pack)
         for dim in ("category", "grade", "department", "channel", "site", "building", "cause"):
@@ -763,6 +773,7 @@ class _Tally:
         if received > self.cut:
             self.excluded += 1
             return
+        self._major_issues(complaint)  # VIS-4: raised in the month, whenever received
         local = received.astimezone(self.tz)
         index = local.year * 12 + local.month - 1
         in_reach = self.read_start <= received < self.period.end
@@ -888,12 +899,23 @@ class _Tally:
         stages = self.acknowledges.get(status.name)
         return judge_run(complaint.events, stop, stopped, stages) is not RunJudgement.NOT
 
-    def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
-        for ev in complaint.events:  # VIS-4: whatever the record turned out to be
-            if ev.at > self.cut:
+    def _major_issues(self, complaint: Complaint) -> None:
+        """VIS-4: the major issues raised in the month -- reached visits with
+        ``major_issue`` at or after its start, before its end and up to ``now`` --
+        whatever month the record was received in and whatever it turned out to be:
+        the list the month's meeting takes up (review s56L2 F01).  A history reads
+        forwards, so a record whose last event is before the month has none."""
+        events = complaint.events
+        if not events or as_instant(events[-1].at) < self.month_start:
+            return
+        for ev in events:
+            at = as_instant(ev.at)
+            if at > self.cut or at >= self.month_end:
                 break
-            if isinstance(ev, Visited) and ev.major_issue and ev.reached:
+            if at >= self.month_start and isinstance(ev, Visited) and ev.major_issue and ev.reached:
                 self.major_issues.append(MajorIssue(complaint.id, ev.at, ev.actor))
+
+    def _current(self, complaint: Complaint, state: ComplaintState, valid: bool) -> None:
         if complaint.events:
             for status in compute_clocks(complaint, self.pack, self.calendar, self.now):
                 judged = self._judged(complaint, status)
@@ -1268,7 +1290,8 @@ def monthly_report(
 
     :param complaints: any iterable, read once (a store's streamed
         ``complaints()`` is fine); complaints of other months are skipped except
-        those the warnings' baseline and the repeat window need.
+        those the warnings' baseline and the repeat window need, and the major
+        issues raised in the month on records received before it (VIS-4).
     :param pack: the rule pack: labels, clocks and the calendar's time zone.
     :param calendar: the pack's working calendar
         (``complaintcore.adapters.calendars.calendar_for_spec(pack.calendar)``).
@@ -1284,7 +1307,9 @@ def monthly_report(
     :param earlier: the baseline months (``year * 12 + month - 1`` → counts) when
         they are counted elsewhere; then ``complaints`` need only hold those
         received in the report month and in the repeat window before it, and
-        complaints of earlier months count for repeats only.
+        those received earlier with an event in the month or later (VIS-4: a
+        major issue raised in the month); complaints of earlier months count for
+        repeats and major issues only.
     :param after_now: how many complaints were received after ``now`` in all,
         when ``complaints`` holds only some of them.
     :param sites: the site codes the desk names (:meth:`Desk.known_sites

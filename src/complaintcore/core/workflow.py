@@ -1804,9 +1804,9 @@ def _close(c: Complaint, cmd: Close, pack: RulePack, now: datetime) -> tuple[Eve
         raise _refuse(
             c,
             cmd,
-            "the complainant was not satisfied since the last closure: closure needs "
-            "their confirmation or a top-rung decision, whatever the kind or validity "
-            "found since (VIS-3)",
+            "the complainant was not satisfied since the last closure they confirmed or "
+            "the top rung decided: closure needs their confirmation or a top-rung "
+            "decision, whatever the kind or validity found since (VIS-3)",
         )
     elif s.validity is Validity.INVALID:
         pass  # VAL-3: an invalid complaint is closed once explained.

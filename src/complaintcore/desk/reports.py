@@ -11,7 +11,10 @@ complaint ever stored, decoded, however few the month holds.  A
   on the time received;
 * each baseline month as counts of its projection rows (kind, validity, site,
   building, category, department), nothing decoded;
-* how many complaints were received after ``now``, from the same index.
+* how many complaints were received after ``now``, from the same index;
+* the records received before those, for the major issues raised in the month
+  (VIS-4): only the rows whose latest event is in the month or later are
+  decoded (a history reads forwards, so no other holds a visit in the month).
 
 The per-staff table (PEN-1, PEN-2) is about the complaints received in the
 month (their sanctions count in it whenever they were recorded): it reads
@@ -114,8 +117,14 @@ def monthly_report(
         for complaint in store.complaints_received(period.start, period.end):
             any_in_month = True
             yield complaint
+        read_from = period.start
         if any_in_month and window < period.start:  # repeats need one in the month
             yield from store.complaints_received(window, period.start)
+            read_from = window
+        if read_from > _EARLIEST:
+            # VIS-4: a major issue raised in the month on a record received before:
+            # only records with an event in the month or since are decoded (s56L2 F01)
+            yield from store.complaints_received(_EARLIEST, read_from, updated_since=period.start)
 
     return stats.monthly_report(
         complaints(),
