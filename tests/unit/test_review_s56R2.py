@@ -238,3 +238,33 @@ def test_internal_refused_past_the_month_unresolved_names_dl6() -> None:
     assert grading.not_internal_because(c, pack, at("2025-12-10 09:31")) == (
         "a complaint unresolved past its month is major, not internal (DL-6)"
     )
+
+
+# ------------------------------------------- F03: one sweep's messages, one grade
+
+
+@pytest.mark.procedure("ESC-6")
+@pytest.mark.procedure("DL-6")
+def test_the_late_department_report_gives_the_grade_the_sweep_leaves() -> None:
+    """A valid leak never handled, first swept a minute past its month: the sweep
+    makes it major (DL-6, GRD-2), and its ESC-6 report of the late department says
+    major like the escalations of the same sweep, not the minor it had before."""
+    from complaintcore.testing import RecordingNotifier
+
+    rec = RecordingNotifier()
+    desk = make_desk(notifiers=[rec])
+    cid = desk.receive(_intake(), now=at("2025-11-10 09:30")).id
+    desk.act(cid, Assess(actor="SR-201", validity="valid"), now=at("2025-11-10 10:00"))
+    desk.deliver(at("2025-11-10 10:00"))
+    rec.sent.clear()
+    sweep = at("2025-12-10 09:31")
+    desk.sweep(sweep)
+    desk.deliver(sweep)
+    assert desk.get(cid).state.grade is Grade.MAJOR
+    late = [n.body for n, _ in rec.sent if n.topic == "late_department"]
+    assert late
+    for body in late:
+        assert "grade: major" in body
+        assert "等级：重大" in body
+        assert "minor" not in body
+        assert "轻微" not in body
