@@ -18,7 +18,10 @@ DL-6), not from the code.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -268,3 +271,59 @@ def test_the_late_department_report_gives_the_grade_the_sweep_leaves() -> None:
         assert "等级：重大" in body
         assert "minor" not in body
         assert "轻微" not in body
+
+
+# ---------------------------------- F02: show gives the grade due, list the recorded
+
+
+def _cli(lang: str, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    return CliRunner().invoke(main, ["--lang", lang, *args])
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-6")
+def test_show_gives_the_grade_due_past_the_month_list_the_recorded_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid leak received 10 Nov 09:30, nothing else: a minute past its month it is
+    major (GRD-2, DL-6), as the month report counts it.  Before a sweep records it,
+    ``show`` (and ``--json``'s ``state.grade_due``) says major is due and not yet
+    recorded; ``state.grade`` and ``list`` keep the recorded grade until the sweep."""
+    monkeypatch.chdir(tmp_path)
+    assert _cli("en", "init", ".").exit_code == 0
+    received = _cli(
+        "en",
+        *("receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
+        *("--building", "3", "--site", "sunrise", "--summary", "楼上漏水"),
+        *("--receiver", "SR-103", "--received-at", "2025-11-10T09:30"),
+        *("--now", "2025-11-10T09:30", "--json"),
+    )
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    assessed = _cli(
+        "en", "act", cid, "assess", "--actor", "SR-201", "--validity", "valid",
+        "--now", "2025-11-10T10:00",
+    )  # fmt: skip
+    assert assessed.exit_code == 0, assessed.output
+    within = _cli("en", "show", cid, "--now", "2025-12-10T09:30", "--json")
+    assert json.loads(within.stdout)["state"]["grade_due"] is None  # not past it yet
+    past = "2025-12-10T09:31"
+    state = json.loads(_cli("en", "show", cid, "--now", past, "--json").stdout)["state"]
+    assert state["grade"] == "minor"  # recorded
+    assert state["grade_due"]["grade"] == "major"
+    assert "(DL-6)" in state["grade_due"]["reasons"][0]
+    text = _cli("en", "show", cid, "--now", past).stdout
+    assert "grade due now: major (" in text
+    assert "not recorded yet: the next sweep records it" in text
+    assert "当前应为等级：重大" in _cli("zh", "show", cid, "--now", past).stdout
+    rows = json.loads(_cli("en", "list", "--now", past, "--json").stdout)
+    assert [r["grade"] for r in rows] == ["minor"]  # the recorded grade, as documented
+    assert _cli("en", "sweep", "--now", past).exit_code == 0
+    state = json.loads(_cli("en", "show", cid, "--now", past, "--json").stdout)["state"]
+    assert (state["grade"], state["grade_due"]) == ("major", None)
+    rows = json.loads(_cli("en", "list", "--now", past, "--json", "--grade", "major").stdout)
+    assert [r["id"] for r in rows] == [cid]
