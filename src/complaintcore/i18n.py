@@ -959,6 +959,18 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("only a valid complaint is graded (VAL-4)"), {}),
+    (N_("cannot lower {current} to {grade} (GRD-6)"), {"current": "grade", "grade": "grade"}),
+    (N_("the rules require at least {grade}: {rule}"), {"grade": "grade"}),
+    (
+        N_(
+            "an internal complaint is one made through {made} (GRD-5): "
+            "this one came through {channel}"
+        ),
+        {"made": "codes of Channel", "channel": "codes of Channel"},
+    ),
+    (N_("an internal complaint needs the finding {facts} (GRD-5)"), {"facts": "codes of Fact"}),
+    (N_("a complaint unresolved past its month is major, not internal (DL-6)"), {}),
+    (N_("pack {pack} has no rule for an internal complaint (GRD-5)"), {}),
     (N_("already paused"), {}),
     (N_("not paused"), {}),
     (

@@ -86,8 +86,8 @@ def test_a_written_complaint_found_raised_by_staff_later_may_be_regraded_interna
     r = Runner(pack(), intake(summary="主管分工不合理，矛盾处理不公", channel="written"))
     r.register()
     assert r(Assess(actor="h-1", validity="valid")).state.grade is Grade.MINOR
-    with pytest.raises(GradeError, match="GRD-6"):
-        r(Regrade(actor="h-1", grade="internal"))
+    with pytest.raises(GradeError, match=r"needs the finding raised_by_staff \(GRD-5\)"):
+        r(Regrade(actor="h-1", grade="internal"))  # GRD-5's finding, not GRD-6 (s56R2 F05)
     found = r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
     assert found.state.grade is Grade.MINOR  # nothing lowers it by itself (GRD-6)
     c = r(Regrade(actor="h-1", grade="internal", reason="员工书面内部投诉"))
@@ -100,8 +100,8 @@ def test_a_phone_complaint_by_staff_is_not_regraded_internal() -> None:
     r = Runner(pack(), intake(summary="主管分工不合理，矛盾处理不公", channel="phone"))
     r.register()
     r(Assess(actor="h-1", validity="valid", facts=[Fact.RAISED_BY_STAFF]))
-    with pytest.raises(GradeError, match="GRD-6"):
-        r(Regrade(actor="h-1", grade="internal"))
+    with pytest.raises(GradeError, match=r"made through written \(GRD-5\)"):
+        r(Regrade(actor="h-1", grade="internal"))  # not "cannot lower" (s56R2 F05)
 
 
 @pytest.mark.procedure("GRD-2")

@@ -405,6 +405,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)
     owed = outstanding_sanction(complaint, desk.pack)  # PEN-2: its grade's, not recorded
+    # GRD-2, DL-6: past its month it is major before a sweep records it (s56R2 F02)
+    due_grade = desk.grade_due(complaint_id, now)
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
@@ -412,6 +414,9 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             "status": complaint.state.status.value,
             "rung": complaint.state.rung,
             "grade": complaint.state.grade.value if complaint.state.grade else None,
+            "grade_due": None
+            if due_grade is None
+            else {"grade": due_grade.grade.value, "reasons": list(due_grade.reasons)},
             "issue": issue or None,
             "group_incident": complaint.state.group_incident,
             **stage_json(complaint, desk.pack),
@@ -453,6 +458,14 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             f"{tr.category(s.category, pack) if s.category else '-'}",
         )
     )
+    if due_grade is not None:
+        ctx.say(
+            ctx.t(
+                "grade due now: {grade} ({reason}); not recorded yet: the next sweep records it",
+                grade=tr.label(due_grade.grade),
+                reason=due_grade.reasons[0],
+            )
+        )
     say_issue(ctx, complaint, shown=issue)
     say_stage(ctx, complaint, desk.pack)
     if owed is not None:

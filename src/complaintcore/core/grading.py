@@ -44,6 +44,7 @@ __all__ = [
     "found_internal",
     "grade_for_facts",
     "higher",
+    "not_internal_because",
     "promise_not_kept",
 ]
 
@@ -211,12 +212,39 @@ def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
     minor before the finding was recorded may be regraded internal by hand, which
     GRD-6's "never lower" does not forbid.
     """
+    return not_internal_because(complaint, pack, now) is None
+
+
+def not_internal_because(complaint: Complaint, pack: RulePack, now: datetime) -> str | None:
+    """GRD-5: why the pack's rules do not find the complaint internal at ``now``
+    (the finding its internal rule needs, the channel it is made through, a rule
+    before it that grades higher, or DL-6's month), or None when they do
+    (:func:`found_internal`): a refusal of ``internal`` says which (s56R2 F05)."""
     now = as_instant(require_aware(now, "now"))
-    by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
+    facts = _facts(complaint, pack, now)
+    channel = complaint.intake.channel
+    by_facts = grade_for_facts(facts, pack, channel)
     if by_facts.grade is not Grade.INTERNAL:
-        return False
+        rules = [r for r in pack.grading.rules if r.grade is Grade.INTERNAL]
+        if by_facts.grade.rank > Grade.INTERNAL.rank and any(
+            r.matches(facts, channel) for r in rules
+        ):
+            return f"the rules require at least {by_facts.grade.value}: {by_facts.reasons[0]}"
+        if not rules:
+            return f"pack {pack.name} has no rule for an internal complaint (GRD-5)"
+        by_channel = [r for r in rules if attrs.evolve(r, channels=()).matches(facts)]
+        if by_channel:  # the finding is there, not the channel
+            made = ", ".join(dict.fromkeys(c.value for r in by_channel for c in r.channels))
+            return (
+                f"an internal complaint is one made through {made} (GRD-5): "
+                f"this one came through {channel.value}"
+            )
+        needs = ", ".join(dict.fromkeys(f.value for r in rules for f in (*r.all_of, *r.any_of)))
+        return f"an internal complaint needs the finding {needs} (GRD-5)"
     due = age_upgrade_at(complaint, pack)
-    return due is None or now <= due or _resolved(complaint, due)  # resolved within it
+    if due is None or now <= due or _resolved(complaint, due):  # resolved within it
+        return None
+    return "a complaint unresolved past its month is major, not internal (DL-6)"
 
 
 def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
@@ -232,7 +260,14 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     by_facts = grade_for_facts(_facts(complaint, pack, now), pack, complaint.intake.channel)
     grade, reasons = by_facts.grade, list(by_facts.reasons)
     due = age_upgrade_at(complaint, pack)
-    if due is not None and now > due and not _resolved(complaint, now):
+    # past its month: major unless resolved by the month's end and still resolved
+    # now -- resolved late is "not resolved within one month" whenever its
+    # validity was recorded (s56R2 F01); dissatisfied again after it is too
+    if (
+        due is not None
+        and now > due
+        and not (_resolved(complaint, due) and _resolved(complaint, now))
+    ):
         upgraded = pack.grading.upgrade_to
         if upgraded.rank > grade.rank:
             grade = upgraded

@@ -1415,8 +1415,14 @@ def _grade(c: Complaint, cmd: Regrade, pack: RulePack, now: datetime) -> tuple[E
                 at=now, actor=cmd.actor, grade=found.grade, reasons=found.reasons, automatic=True
             ),
         )
-    # GRD-5: internal says who raised it, not how bad: not a lowering GRD-6 forbids
-    internal = cmd.grade is Grade.INTERNAL and grading.found_internal(c, pack, now)
+    # GRD-5: internal says who raised it, not how bad: regrading a minor complaint
+    # internal is not a lowering GRD-6 forbids; an important or major one's is
+    # (its sanction with it, PEN-1: s56R2 F04)
+    internal = cmd.grade is Grade.INTERNAL and current in (None, Grade.MINOR, Grade.INTERNAL)
+    if internal:
+        why_not = grading.not_internal_because(c, pack, now)
+        if why_not is not None:  # say why, not "cannot lower" (s56R2 F05)
+            raise GradeError(c.id, c.state.status.value, cmd.name, why_not)
     if not internal and current is not None and cmd.grade.rank < current.rank:
         raise GradeError(
             c.id,

@@ -84,7 +84,7 @@ from complaintcore.core.escalation import (
     required_rung_index,
     settling_rung_index,
 )
-from complaintcore.core.grading import age_upgrade_due
+from complaintcore.core.grading import GradeAssessment, age_upgrade_due, assess_grade
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -1149,6 +1149,27 @@ class Desk:
 
     def clocks(self, complaint_id: str, now: datetime) -> tuple[ClockStatus, ...]:
         return compute_clocks(self.get(complaint_id), self.pack, self.calendar, now)
+
+    def grade_due(self, complaint_id: str, now: datetime) -> GradeAssessment | None:
+        """GRD-2, DL-6: the grade the rules give an open valid complaint at ``now`` when
+        it is above the grade recorded, or None when the recorded grade stands.
+
+        A complaint a month past its receipt unresolved is major from that moment
+        (as the month report counts it), but the stored grade, and the ``list``
+        rows and ``--grade`` filter, change only when a sweep or the next command
+        records the upgrade: ``show`` names the grade due meanwhile (review s56R2
+        F02)."""
+        complaint = self.get(complaint_id)
+        recorded = complaint.state.grade
+        if not complaint.is_open or recorded is None:
+            return None
+        try:
+            found = assess_grade(complaint, self.pack, now)
+        except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
+            return None
+        if found is None or found.grade.rank <= recorded.rank:
+            return None
+        return found
 
     def duties(self, complaint_id: str, now: datetime) -> tuple[DutyStatus, ...]:
         """What the pack's duties stand at for this complaint at ``now`` (DL-5, REC-2, IN-6 …).

@@ -189,6 +189,9 @@ class Sweeper:
             complaint, escalated = steps.complaint, steps.escalated
             events = [*handover, *steps.events]
             outbox += steps.outbox
+            # ESC-6's reports are told once the sweep's regrade below is made: one
+            # sweep's messages give one grade (review s56R2 F03)
+            reports: list[tuple[StaffMember, str, tuple[messages.Detail, ...]]] = []
             for status in steps.breached.values():
                 spec = self.pack.clock(status.name)
                 # ESC-6: a late department is reported, at the top rung too (the key
@@ -202,19 +205,14 @@ class Sweeper:
                     members, site=site, department=spec.report_to, at=now, tz=self.zone
                 ):
                     for run, _due, department in runs:
-                        outbox += self._telling.fan(
-                            complaint,
-                            "late_department",
-                            m,
-                            now,
-                            f"{status.name}#{run}",
-                            (
-                                messages.Detail(N_("clock"), spec.name, "clock"),
-                                messages.Detail(N_("department"), department, "department"),
-                                *elsewhere,
-                            ),
+                        detail = (
+                            messages.Detail(N_("clock"), spec.name, "clock"),
+                            messages.Detail(N_("department"), department, "department"),
+                            *elsewhere,
                         )
+                        reports.append((m, f"{status.name}#{run}", detail))
                         late += 1
+            rung = complaint.state.rung  # the rung the breaches took it to, as before
             try:
                 more = decide(complaint, Regrade(actor=system), self.pack, now)
             except RulePackError as exc:  # a category the upgraded pack renamed: verify names it
@@ -232,6 +230,10 @@ class Sweeper:
                 # when its new rung was vacant): routed now, past the empty rung (ESC-2)
                 more = self._follow_ups(complaint, system, now)
                 complaint, events = evolve(complaint, more), [*events, *more]
+            for m, key, detail in reports:  # the grade as this sweep leaves it
+                outbox += self._telling.fan(
+                    complaint, "late_department", m, now, key, detail, rung=rung
+                )
             if events:
                 duties = self._projection.duties_now(complaint, now)  # a new grade may owe more
             for status in self._projection.clocks_now(complaint, now):
