@@ -299,6 +299,7 @@ if TYPE_CHECKING:
         StaffMonthStore,
         SweepLeaseStore,
         VerifyReport,
+        VisitStore,
     )
     from complaintcore.desk.service import (
         CommittedInterrupt,
@@ -548,6 +549,7 @@ __all__ = [  # noqa: RUF022 (plain sorted order: tests/unit/test_public_api.py)
     "VisitRules",
     "VisitSite",
     "Visited",
+    "VisitStore",
     "Waiver",
     "WorkingCalendar",
     "__version__",
@@ -838,6 +840,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StaffMonthStore",
         "SweepLeaseStore",
         "VerifyReport",
+        "VisitStore",
     ),
     "core.limits": (
         "TextLimits",

@@ -40,7 +40,7 @@ from complaintcore.core.workflow import (
     Visit,
 )
 from complaintcore.desk import Desk
-from complaintcore.desk.ports import ReportStore
+from complaintcore.desk.ports import ReportStore, VisitStore
 from complaintcore.testing import make_desk
 from tests.helpers import about, desk_on
 from tests.helpers import intake as leak
@@ -234,15 +234,24 @@ def test_an_empty_month_reads_no_complaint(desk: Desk) -> None:
         return real(since, until, updated_since=updated_since)
 
     store.complaints_received = counting  # type: ignore[method-assign,assignment]
+    assert isinstance(store, VisitStore)
+    visited = store.visited_between
+    asked: list[tuple[datetime, datetime, datetime]] = []
+
+    def visits(since: datetime, until: datetime, *, received_before: datetime) -> Iterator[object]:
+        asked.append((since, until, received_before))
+        return visited(since, until, received_before=received_before)
+
+    store.visited_between = visits  # type: ignore[method-assign,assignment]
     report = desk.monthly_report(2025, 12, now=now)
     assert report == _recount(desk, 2025, 12, now)
     assert report.totals.received == 0
-    # the month, then (VIS-4) only the earlier records touched since it began, none
-    # here: no repeat window without complaints in it (review s56L2 F01)
-    start = datetime(2025, 12, 1, tzinfo=SH)
-    assert [r[2] for r in read] == [None, start]
-    assert read[1][1] == start
-    assert list(real(read[1][0], start, updated_since=start)) == []
+    # the month, then (VIS-4) only the earlier records visited in it, none here: no
+    # repeat window without complaints in it (review s56L2 F01, s56R3 F04)
+    start, end = datetime(2025, 12, 1, tzinfo=SH), datetime(2026, 1, 1, tzinfo=SH)
+    assert [r[2] for r in read] == [None]
+    assert asked == [(start, end, start)]
+    assert list(visited(start, end, received_before=start)) == []
 
 
 def _act(desk: Desk, cid: str, command: Any, at: datetime) -> None:
@@ -296,6 +305,43 @@ def test_major_issues_raised_after_the_month_of_receipt_are_the_recounts(desk: D
         (2026, 1): [(old, at(2026, 1, 6, 10))],
         (2026, 2): [],
     }
+
+
+@pytest.mark.procedure("VIS-4")
+def test_the_earlier_records_touched_but_not_visited_are_not_decoded(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review s56R3 F04: a record received months before and only assessed in the
+    month (as a sweep's escalation or a note touches the open backlog) has nothing
+    for the month's agenda: the report decodes the one visited in the month, not
+    it, and still equals the recount."""
+    at = lambda *a: datetime(*a, tzinfo=SH)  # noqa: E731
+    visited = _visited_later(desk, at(2025, 8, 4, 10), at(2025, 8, 6, 10), [at(2025, 12, 9, 10)])
+    backlog = [
+        desk.receive(leak(received_at=when, receiver="SR-103"), now=when).id
+        for when in (at(2025, 8, 5, 10), at(2025, 9, 5, 10))
+    ]
+    for cid in backlog:
+        _act(desk, cid, Assess(actor="SR-201", validity="valid"), at(2025, 12, 2, 10))
+    real = stats.monthly_report
+    decoded: list[str] = []
+
+    def counting(complaints: Any, *a: Any, **kw: Any) -> stats.MonthlyReport:
+        def each() -> Iterator[Any]:
+            for c in complaints:
+                decoded.append(c.id)
+                yield c
+
+        return real(each(), *a, **kw)
+
+    monkeypatch.setattr(stats, "monthly_report", counting)
+    now = at(2026, 1, 2, 9)
+    report = desk.monthly_report(2025, 12, now=now)
+    assert decoded == [visited]
+    assert [m.complaint_id for m in report.major_issues] == [visited]
+    assert report == real(
+        desk.store.complaints(), desk.pack, desk.calendar, year=2025, month=12, now=now
+    )
 
 
 @pytest.mark.parametrize(

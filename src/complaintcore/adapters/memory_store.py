@@ -746,6 +746,29 @@ class MemoryStore(FailedAt):
         for _at, cid, intake_json, bodies in found:
             yield decode_complaint(cid, intake_json, bodies)
 
+    def visited_between(
+        self, since: datetime, until: datetime, *, received_before: datetime
+    ) -> Iterator[Complaint]:
+        """Like :meth:`SqliteStore.visited_between`: received before ``received_before``,
+        a ``visited`` event in ``[since, until)``, oldest first."""
+        lo = require_aware(since, "since").astimezone(UTC)
+        hi = require_aware(until, "until").astimezone(UTC)
+        before = require_aware(received_before, "received_before").astimezone(UTC)
+        with self._lock:
+            self._open()
+            found = sorted(
+                (r.row.received_at, cid, r.intake_json, _bodies(r.events))
+                for cid, r in self._records.items()
+                if r.row.received_at < before
+                and (r.row.updated_at is None or r.row.updated_at >= lo)
+                and any(
+                    e.kind == "visited" and lo <= datetime.fromisoformat(e.at) < hi
+                    for e in r.events
+                )
+            )
+        for _at, cid, intake_json, bodies in found:
+            yield decode_complaint(cid, intake_json, bodies)
+
     def complaints_about(
         self, staff_id: str, since: datetime, until: datetime
     ) -> Iterator[Complaint]:

@@ -2269,6 +2269,25 @@ class PostgresStore(FailedAt):
         ids = [cid for cid in month if cid in about]
         return self._complaints_of(ids)
 
+    def visited_between(
+        self, since: datetime, until: datetime, *, received_before: datetime
+    ) -> Iterator[Complaint]:
+        """Like :meth:`SqliteStore.visited_between`: one query over
+        ``projection_updated`` and each row's events, only the rows with a visit in
+        ``[since, until)`` decoded (VIS-4; review s56R3 F04)."""
+        args = {
+            "tenant": self._tenant,
+            "lo": require_aware(since, "since"),
+            "hi": require_aware(until, "until"),
+            "before": require_aware(received_before, "received_before"),
+        }
+        try:
+            with self._reading() as conn, conn.transaction():
+                ids = [r[1] for r in conn.execute(self._sql.visited, args)]
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _store_error(self._where, exc) from exc
+        return self._complaints_of(ids)
+
     def _touched(self, lo: datetime, hi: datetime, touched: datetime) -> list[str] | None:
         """The ids of the period's rows touched since ``touched`` (or of unknown
         time), oldest first, from two ranges of ``projection_updated`` (which holds
@@ -4072,6 +4091,21 @@ class _Statements:
             " AND updated_at IS NULL AND received_at >= %(lo)s AND received_at < %(hi)s"
             f" UNION ALL SELECT received_at, id FROM {s}.projection WHERE tenant = %(tenant)s"
             " AND updated_at >= %(touched)s AND received_at >= %(lo)s AND received_at < %(hi)s"
+        )
+        # VIS-4: the rows received before a time and touched since the period began (or
+        # of no known time) with a visit in the period: projection_updated, then each
+        # row's events by the primary key; `at` is the body's text, read as a time
+        visit = (
+            f"EXISTS (SELECT 1 FROM {s}.events AS e WHERE e.tenant = p.tenant"
+            " AND e.complaint_id = p.id AND e.kind = 'visited'"
+            " AND e.at::timestamptz >= %(lo)s AND e.at::timestamptz < %(hi)s)"
+        )
+        self.visited = (
+            f"SELECT p.received_at, p.id FROM {s}.projection AS p WHERE p.tenant = %(tenant)s"
+            f" AND p.updated_at IS NULL AND p.received_at < %(before)s AND {visit}"
+            f" UNION ALL SELECT p.received_at, p.id FROM {s}.projection AS p"
+            " WHERE p.tenant = %(tenant)s AND p.updated_at >= %(lo)s"
+            f" AND p.received_at < %(before)s AND {visit} ORDER BY 1, 2"
         )
 
 

@@ -34,7 +34,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
@@ -138,7 +138,15 @@ from complaintcore.core.errors import (
     UnknownComplaintError,
     UnknownTenantError,
 )
-from complaintcore.core.models import Channel, Complainant, Complaint, Event, Grade, Status
+from complaintcore.core.models import (
+    Channel,
+    Complainant,
+    Complaint,
+    Event,
+    Grade,
+    Status,
+    require_aware,
+)
 from complaintcore.core.repeats import Earlier
 from complaintcore.desk.config import Synchronous, check_synchronous
 from complaintcore.desk.ports import (
@@ -2228,6 +2236,35 @@ class SqliteStore(FailedAt):
             ids = [r[0] for r in conn.execute(_ABOUT, (self._tenant, lo, hi, staff))]
         return self._complaints_of(ids)
 
+    def visited_between(
+        self, since: datetime, until: datetime, *, received_before: datetime
+    ) -> Iterator[Complaint]:
+        """Complaints received before ``received_before`` with a ``visited`` event in
+        ``[since, until)`` (VIS-4), oldest first: the rows touched since ``since`` from
+        ``projection_updated``, each one's visits by its events' primary key, and only
+        those with a visit in the period decoded (review s56R3 F04)."""
+        lo = require_aware(since, "since").astimezone(UTC)
+        hi = require_aware(until, "until").astimezone(UTC)
+        before = to_utc_text(received_before, "received_before")
+        # an event's `at` is its body's own text, in the offset it was given: a text
+        # range two days wider on each side holds every time of the period (an offset
+        # is less than a day), then each visit's time is compared as a time
+        wide = [t.isoformat(timespec="microseconds") for t in (lo - _MARGIN, hi + _MARGIN)]
+        args = (self._tenant, before, *wide, self._tenant, lo.isoformat(timespec="microseconds"))
+        try:
+            with self._read() as conn:
+                found = conn.execute(_VISITED, (*args, before, *wide)).fetchall()
+            ids = list(
+                dict.fromkeys(
+                    cid
+                    for _received, cid, at in sorted(found)
+                    if lo <= datetime.fromisoformat(at) < hi
+                )
+            )
+            yield from self._complaints_of(ids)
+        except sqlite3.Error as exc:
+            raise store_error(self._shown, exc) from exc
+
     def _touched(self, lo: str, hi: str, touched: str) -> list[str] | None:
         """The ids of the period's rows touched since ``touched`` (or of unknown
         time), oldest first, read from ``projection_updated``: a month in which
@@ -3797,6 +3834,25 @@ _TOUCHED = (
 )
 """Rows of a period touched since a time (or of no known time): two
 ranges of ``projection_updated``, which holds the receipt time, so no row is read."""
+
+_VISITED = (
+    "SELECT p.received_at, p.id, e.at FROM projection AS p INDEXED BY projection_updated"
+    " JOIN events AS e ON e.tenant = p.tenant AND e.complaint_id = p.id"
+    " WHERE p.tenant = ? AND p.updated_at IS NULL AND p.received_at < ?"
+    " AND e.kind = 'visited' AND e.at >= ? AND e.at < ?"
+    " UNION ALL SELECT p.received_at, p.id, e.at FROM projection AS p"
+    " INDEXED BY projection_updated"
+    " JOIN events AS e ON e.tenant = p.tenant AND e.complaint_id = p.id"
+    " WHERE p.tenant = ? AND p.updated_at >= ? AND p.received_at < ?"
+    " AND e.kind = 'visited' AND e.at >= ? AND e.at < ?"
+)
+"""The visits of the rows received before a time and touched since the period began
+(or of no known time), a text range of their times wider than the period: two
+ranges of ``projection_updated``, then each row's events by the primary key."""
+
+_MARGIN = timedelta(days=2)
+"""How much wider than a period the text range of its events' times is read (an
+event's ``at`` keeps the offset it was given, up to a day either way)."""
 
 _TOUCHED_AT_ONCE = 16 * _BATCH
 """Touched rows a period's complaints are read by id for; beyond, by the period's walk."""

@@ -69,6 +69,7 @@ __all__ = [
     "StaffMember",
     "SweepLeaseStore",
     "VerifyReport",
+    "VisitStore",
     "check_id",
     "check_id_list",
     "check_tenant",
@@ -889,6 +890,29 @@ class ReportStore(ComplaintStore, Protocol):
         """Complaints received in each period ``[bounds[i], bounds[i + 1])`` (``bounds``
         ascending), counted by kind, validity, site, building, category and
         department as projected, in one pass over an index (no complaint decoded)."""
+        ...
+
+
+@runtime_checkable
+class VisitStore(ComplaintStore, Protocol):
+    """A store that finds the records with a return visit in a period (VIS-4)
+    from the visits themselves.
+
+    A month's report lists the major issues its visits raised, on records
+    received in any month before.  Without it the desk decodes every record
+    received before the month whose latest event is in the month or later (an
+    old open complaint a sweep escalated, a note added); with it, only those with
+    a visit in the month.  The built-in stores have it.
+    """
+
+    def visited_between(
+        self, since: datetime, until: datetime, *, received_before: datetime
+    ) -> Iterator[Complaint]:
+        """Complaints received before ``received_before`` that have a ``visited``
+        event whose time is in ``[since, until)``, oldest first (ties by id); the
+        rows are chosen before anything is decoded (a history reads forwards: only
+        rows whose latest event is at or after ``since``, or of unknown time, are
+        looked at)."""
         ...
 
 

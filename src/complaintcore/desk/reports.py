@@ -13,8 +13,11 @@ complaint ever stored, decoded, however few the month holds.  A
   building, category, department), nothing decoded;
 * how many complaints were received after ``now``, from the same index;
 * the records received before those, for the major issues raised in the month
-  (VIS-4): only the rows whose latest event is in the month or later are
-  decoded (a history reads forwards, so no other holds a visit in the month).
+  (VIS-4): only those with a visit in the month are decoded, chosen by a
+  :class:`~complaintcore.desk.ports.VisitStore` from the rows whose latest
+  event is in the month or later (a history reads forwards, so no other holds a
+  visit in the month) and their visits' times; a store without it decodes
+  every such row.
 
 The per-staff table (PEN-1, PEN-2) is about the complaints received in the
 month (their sanctions count in it whenever they were recorded): it reads
@@ -47,7 +50,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.staff_report import StaffMonth, StaffReport, month_at_limit
 from complaintcore.core.staff_report import staff_report as staff_table
-from complaintcore.desk.ports import ReceivedCount, ReportStore, StaffMonthStore
+from complaintcore.desk.ports import ReceivedCount, ReportStore, StaffMonthStore, VisitStore
 
 if TYPE_CHECKING:
     from complaintcore.core.rulepack import EarlyWarning
@@ -122,9 +125,18 @@ def monthly_report(
             yield from store.complaints_received(window, period.start)
             read_from = window
         if read_from > _EARLIEST:
-            # VIS-4: a major issue raised in the month on a record received before:
-            # only records with an event in the month or since are decoded (s56L2 F01)
-            yield from store.complaints_received(_EARLIEST, read_from, updated_since=period.start)
+            # VIS-4: a major issue raised in the month on a record received before
+            # (s56L2 F01): only the records with a visit in the month are decoded, not
+            # every one touched since (a sweep's escalation, a note; review s56R3 F04);
+            # a store without visited_between decodes those touched since
+            if isinstance(store, VisitStore):
+                yield from store.visited_between(
+                    period.start, period.end, received_before=read_from
+                )
+            else:
+                yield from store.complaints_received(
+                    _EARLIEST, read_from, updated_since=period.start
+                )
 
     return stats.monthly_report(
         complaints(),

@@ -62,6 +62,7 @@ from complaintcore.core.models import (
     Registered,
     Status,
     TargetPerson,
+    Visited,
 )
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.workflow import (
@@ -99,6 +100,7 @@ from complaintcore.desk.ports import (
     StaffMonthStore,
     SweepLeaseStore,
     VerifyReport,
+    VisitStore,
 )
 
 __all__ = ["StoreContract"]
@@ -805,6 +807,47 @@ class StoreContract:
         other = self.store("bravo")
         assert isinstance(other, StaffMonthStore)
         assert list(other.complaints_about("SR-302", T0, T0 + 9 * hour)) == []
+
+    def test_the_records_visited_in_a_period_are_found_by_their_visits(self) -> None:
+        """VIS-4: a month's report asks for the records received before a time with a
+        visit in the month, and decodes only those (review s56R3 F04).  A visit's time
+        is compared as a time, whatever offset it was given."""
+        store = self.store()
+        if not isinstance(store, VisitStore):
+            pytest.skip(f"{type(store).__name__} is not a VisitStore (optional)")
+        start, end = datetime(2025, 12, 1, tzinfo=SH), datetime(2026, 1, 1, tzinfo=SH)
+        tick = timedelta(microseconds=1)
+        new_york = ZoneInfo("America/New_York")
+        visits = {  # id: (received hours after T0, the visits' times)
+            "C-3": (0, [start.astimezone(new_york)]),  # at the start, given in -05:00
+            "C-1": (0, [start - tick]),  # the period's last microsecond before: not in it
+            "C-2": (1, [start - timedelta(days=20), end - tick]),  # its second visit
+            "C-4": (2, [end]),  # at the end: the next period's
+            "C-5": (3, []),  # touched in the period, not visited
+            "C-6": (4, [start + timedelta(days=3)]),  # received too late
+        }
+        for cid, (hours, times) in visits.items():
+            c = self.registered(cid, received=T0 + timedelta(hours=hours))
+            store.create(c, self.row_of(c), [])
+            for when in times:
+                c = store.load(cid)
+                visit = Visited(at=when, actor="s-cs", satisfied=True, major_issue=True)
+                store.append(cid, c.version, [visit], self.row_of(evolve(c, [visit])), [])
+        self.attach(store, "C-5", "photo", now=start + timedelta(days=1))
+        before = T0 + timedelta(hours=4)
+        got = list(store.visited_between(start, end, received_before=before))
+        assert [c.id for c in got] == ["C-3", "C-2"]  # oldest first, ties by id
+        assert got == [store.load(c.id) for c in got]
+        january = store.visited_between(end, end + timedelta(days=31), received_before=before)
+        assert [c.id for c in january] == ["C-4"]
+        later = list(store.visited_between(start, end, received_before=before + timedelta(hours=1)))
+        assert [c.id for c in later] == ["C-3", "C-2", "C-6"]
+        assert list(store.visited_between(start, end, received_before=T0)) == []
+        with pytest.raises(NaiveDatetimeError):
+            list(store.visited_between(datetime(2025, 12, 1), end, received_before=before))  # noqa: DTZ001
+        other = self.store("bravo")
+        assert isinstance(other, VisitStore)
+        assert list(other.visited_between(start, end, received_before=before)) == []
 
     def test_complaints_streams_every_complaint_in_id_order(self) -> None:
         store = self.store()
