@@ -1168,6 +1168,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (
+        N_(
+            "is before the calendar's first year {first} ({zone}): no deadline can be"
+            " computed; extend the years of the calendar given to the desk"
+        ),
+        {},
+    ),
     (N_("is later than the time the complaint was received"), {}),
     (N_("is earlier than the complaint's last event"), {}),
     (N_("the appointed reply time must be in the future"), {}),
@@ -1603,6 +1610,17 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (
+        N_(
+            "calendar: the working calendar ends with {year} ({zone}): deadlines in working"
+            " time after 31 December {last} cannot be computed, so complaints whose"
+            " working-time clocks reach them are refused and sweeps report them failed;"
+            " from 1 January {next} no sweep runs, and deadlines in clock time or months"
+            " after it are acted on once the calendar is extended; extend the years of"
+            " the calendar given to the desk"
+        ),
+        {},
+    ),
     # years the holiday source has no make-up days (调休) for (WorkingCalendar.coverage_warning)
     (
         N_(
@@ -1667,11 +1685,11 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"clock": "clock", "reason": "reason", "last": "year"},
     ),
-    (  # a host's calendar, of other years than the pack's (review s56L3 F01)
+    (  # a host's calendar, of other years than the pack's (review s56L3 F01, s56R3 F05)
         N_(
             "clock {clock}: {reason}; the calendar ends on {last}-12-31, not at the rule"
-            " pack's [calendar] last_year {year}: extend the years of the host's calendar"
-            " ({hook})"
+            " pack's [calendar] last_year {year}: extend the years of the calendar given"
+            " to the desk"
         ),
         {"clock": "clock", "reason": "reason", "last": "year", "year": "year"},
     ),
@@ -1689,11 +1707,11 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"duty": "duty", "reason": "reason", "last": "year"},
     ),
-    (  # a host's calendar, of other years than the pack's (review s56L3 F01)
+    (  # a host's calendar, of other years than the pack's (review s56L3 F01, s56R3 F05)
         N_(
             "duty {duty}: {reason}; the calendar ends on {last}-12-31, not at the rule"
-            " pack's [calendar] last_year {year}: extend the years of the host's calendar"
-            " ({hook})"
+            " pack's [calendar] last_year {year}: extend the years of the calendar given"
+            " to the desk"
         ),
         {"duty": "duty", "reason": "reason", "last": "year", "year": "year"},
     ),
@@ -1720,6 +1738,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_(
             "outside the calendar's years ({years}); the calendar {hook} supplied ends on"
             " {last}-12-31: extend the years it builds"
+        ),
+        {"years": "reason", "last": "year"},
+    ),
+    (  # Desk(calendar=...), of other years than the pack's (review s56R3 F05)
+        N_(
+            "outside the calendar's years ({years}); the calendar given to the desk ends"
+            " on {last}-12-31: extend its years"
         ),
         {"years": "reason", "last": "year"},
     ),

@@ -35,9 +35,9 @@ from complaintcore.rules import load_pack
 SH = ZoneInfo("Asia/Shanghai")
 LATE = datetime(2025, 12, 30, 10, tzinfo=SH)  # 3 working days on run past 2025
 OWNER = Complainant("王小明", "13812345678", "3-2-1201", "3", "sunrise")
-HOOK_END = (
+HOOK_END = (  # the calendar given to the desk, by the hook or not (review s56R3 F05)
     "; the calendar ends on 2025-12-31, not at the rule pack's [calendar] last_year 2040:"
-    " extend the years of the host's calendar (complaintcore_get_calendar)"
+    " extend the years of the calendar given to the desk"
 )
 
 
@@ -83,7 +83,7 @@ def test_f01_a_clock_past_a_hook_calendars_end_names_the_host_calendar() -> None
     zh = translator("zh").error(err.value)
     assert zh.endswith(
         "；日历止于 2025-12-31，而非规则包 [calendar] 的 last_year 2040："
-        "请延长宿主日历（complaintcore_get_calendar）的年份"
+        "请延长交给投诉台的日历的年份"
     ), zh
 
 

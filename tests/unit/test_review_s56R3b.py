@@ -129,3 +129,69 @@ def test_a_store_without_visited_between_reads_the_rows_touched_since() -> None:
             desk.store.complaints(), desk.pack, desk.calendar, year=2025, month=12, now=now
         )
 
+
+# --------------------------------------------------------------------------- F05
+
+LATE = at(2025, 12, 30, 10)  # cn-property's department_result runs 3 working days on
+GIVEN_END = (
+    "; the calendar ends on 2025-12-31, not at the rule pack's [calendar] last_year 2040:"
+    " extend the years of the calendar given to the desk"
+)
+GIVEN_NOW = (
+    "outside the calendar's years (2025-2025 in Asia/Shanghai); the calendar given to the"
+    " desk ends on 2025-12-31: extend its years"
+)
+
+
+def _given_desk() -> Desk:
+    """The reviewer's desk: cn-property ([calendar] 2024-2040), a calendar of 2025
+    alone given to the constructor, no plugin."""
+    from complaintcore import WorkingCalendar
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.rules import load_pack
+
+    pack = load_pack("cn-property")
+    short = WorkingCalendar.build(
+        tz="Asia/Shanghai", weekly={d: [("09:00", "18:00")] for d in range(5)}, years=(2025, 2025)
+    )
+    return Desk(
+        pack=pack, store=MemoryStore(), directory=load_sample_staff(pack=pack), calendar=short
+    )
+
+
+def test_f05_a_calendar_given_to_the_desk_is_not_blamed_on_the_hook() -> None:
+    """A clock past its end and a sweep after it give the same advice: extend the
+    calendar given to the desk; neither names complaintcore_get_calendar (no plugin
+    gave it) nor the pack's last_year (2040 already)."""
+    from complaintcore.core.errors import InvalidInputError, NoWorkingTimeError
+    from complaintcore.i18n import translator
+
+    zh = translator("zh")
+    with _given_desk() as desk:
+        with pytest.raises(NoWorkingTimeError) as clock:
+            desk.receive(intake(received_at=LATE, receiver="SR-103"), now=LATE)
+        assert str(clock.value).startswith("clock ")
+        assert str(clock.value).endswith(GIVEN_END)
+        with pytest.raises(InvalidInputError) as sweep:
+            desk.sweep(at(2026, 1, 2, 10))
+        assert (sweep.value.path, sweep.value.reason) == ("now", GIVEN_NOW)
+        note = desk.calendar_warnings_at(at(2025, 11, 14, 10))[-1]
+        assert note.endswith("; extend the years of the calendar given to the desk")
+        old = intake(received_at=at(2024, 12, 2, 10), receiver="SR-103")
+        with pytest.raises(InvalidInputError) as early:
+            desk.receive(old, now=at(2025, 1, 6, 10))
+        assert early.value.path == "received_at"
+        assert early.value.reason.endswith("; extend the years of the calendar given to the desk")
+    for err in (clock.value, sweep.value, early.value):
+        assert "complaintcore_get_calendar" not in str(err)
+        assert "last_year" not in str(err).split(":")[-1]
+    assert zh.error(clock.value).endswith(
+        "；日历止于 2025-12-31，而非规则包 [calendar] 的 last_year 2040："
+        "请延长交给投诉台的日历的年份"
+    )
+    assert zh.reason(sweep.value.reason) == (
+        "不在日历的年份内（2025-2025 年，Asia/Shanghai 时区）；交给投诉台的日历止于 2025-12-31："
+        "请延长它的年份"
+    )
+    assert zh.reason(early.value.reason).endswith("；请延长交给投诉台的日历的年份")
+    assert zh.reason(note).endswith("；请延长交给投诉台的日历的年份")

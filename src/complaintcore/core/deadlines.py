@@ -729,9 +729,10 @@ def _measured(
     year needs working time after it; the refusal says which clock needs it and
     where the calendar ends (raise ``last_year``, or type in the refused year), not
     only that time ran out.  A calendar whose years are not ``pack``'s ``[calendar]``
-    ones is the host's (``complaintcore_get_calendar``): raising the pack's
+    ones is the host's (given to the desk, by ``Desk(calendar=...)`` or by
+    ``complaintcore_get_calendar``: the core cannot tell which): raising the pack's
     ``last_year`` changes nothing, so its years are the ones to extend (review
-    s56L3 F01).
+    s56L3 F01, s56R3 F05).
     """
     try:
         return _status(_run(events, spec, calendar, explain, acknowledges), spec, now)
@@ -754,8 +755,8 @@ def _measured(
         elif isinstance(years, tuple) and pack is not None and years != _pack_years(pack):
             end = (
                 f"; the calendar ends on {years[1]}-12-31, not at the rule pack's [calendar]"
-                f" last_year {pack.calendar.last_year}: extend the years of the host's"
-                " calendar (complaintcore_get_calendar)"
+                f" last_year {pack.calendar.last_year}: extend the years of the calendar"
+                " given to the desk"
             )
         elif isinstance(years, tuple):
             end = f"; the calendar ends on {years[1]}-12-31 (calendar.last_year of the rule pack)"

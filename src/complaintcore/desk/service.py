@@ -996,12 +996,18 @@ class Desk:
                     f" {last}-12-31 until {_years_span(refused)}'s days are typed into"
                     " [[calendar.by_year]] of the rule pack",
                 )
-            if year > last and self._hook_years():  # the pack's last_year is not it
-                raise InvalidInputError(
+            if year > last and self._other_years() and self._calendar_from_hook:
+                raise InvalidInputError(  # the pack's last_year is not it
                     "now",
                     f"outside the calendar's years ({years}); the calendar"
                     f" {CALENDAR_HOOK} supplied ends on {last}-12-31: extend the years"
                     " it builds",
+                )
+            if year > last and self._other_years():  # Desk(calendar=...): the host's
+                raise InvalidInputError(
+                    "now",
+                    f"outside the calendar's years ({years}); the calendar given to the"
+                    f" desk ends on {last}-12-31: extend its years",
                 )
             if year > last:
                 raise InvalidInputError(
@@ -1017,12 +1023,18 @@ class Desk:
         row of an imported history, a mistyped year), before anything is linked."""
         cal = self.calendar
         first = cal.years[0]
-        if received_at.astimezone(cal.tz).year < first and self._hook_years():
-            raise InvalidInputError(
+        if received_at.astimezone(cal.tz).year < first and self._other_years():
+            if self._calendar_from_hook:
+                raise InvalidInputError(
+                    "received_at",
+                    f"is before the calendar's first year {first} ({cal.tz.key}): no"
+                    " deadline can be computed; extend the years of the calendar"
+                    f" {CALENDAR_HOOK} supplied",
+                )
+            raise InvalidInputError(  # Desk(calendar=...) (review s56R3 F05)
                 "received_at",
                 f"is before the calendar's first year {first} ({cal.tz.key}): no deadline"
-                f" can be computed; extend the years of the calendar {CALENDAR_HOOK}"
-                " supplied",
+                " can be computed; extend the years of the calendar given to the desk",
             )
         if received_at.astimezone(cal.tz).year < first:
             raise InvalidInputError(
@@ -1077,11 +1089,17 @@ class Desk:
                 f"whose working-time clocks reach them are refused and sweeps report them "
                 f"failed; from 1 January {last + 1} "
             )
-            if self._hook_years():  # not the pack's to extend (review s55R2 F01)
-                notes.append(
+            if self._other_years() and self._calendar_from_hook:  # not the pack's to extend
+                notes.append(  # (review s55R2 F01)
                     f"{ends}no sweep runs, and deadlines in clock time or months after it are"
                     " acted on once the calendar is extended; extend the years of the"
                     f" calendar {CALENDAR_HOOK} supplied"
+                )
+            elif self._other_years():  # Desk(calendar=...) (review s56R3 F05)
+                notes.append(
+                    f"{ends}no sweep runs, and deadlines in clock time or months after it are"
+                    " acted on once the calendar is extended; extend the years of the"
+                    " calendar given to the desk"
                 )
             else:
                 notes.append(
@@ -1091,15 +1109,14 @@ class Desk:
                 )
         return tuple(notes)
 
-    def _hook_years(self) -> bool:
-        """Whether the calendar is a host's, from ``complaintcore_get_calendar``, with
-        other years than the pack's ``[calendar]``: its end is the hook's to extend,
-        and raising the pack's ``last_year`` changes nothing (review s55R2 F01)."""
+    def _other_years(self) -> bool:
+        """Whether the calendar has other years than the pack's ``[calendar]``: a host's
+        (given as ``Desk(calendar=...)`` or by ``complaintcore_get_calendar``), whose
+        end is the host's to extend; raising the pack's ``last_year`` changes nothing
+        (review s55R2 F01).  Years alone are compared, as the clocks' refusals do, so
+        the two give the same advice (review s56R3 F05)."""
         spec = self.pack.calendar
-        return self._calendar_from_hook and self.calendar.years != (
-            spec.first_year,
-            spec.last_year,
-        )
+        return self.calendar.years != (spec.first_year, spec.last_year)
 
     def __enter__(self) -> Desk:
         return self
