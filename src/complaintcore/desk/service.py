@@ -2109,14 +2109,17 @@ class Desk:
             drafts = [p for p in pending if isinstance(p, Draft)]
             self._repeats.ask_related(drafts)
             self._grouper.ask_groups(drafts, grouping)
-            for draft in drafts:
-                try:
-                    again = self._repeats.repeat(draft, now, repeats)
-                    found = self._grouper.group(draft, now, grouping)
-                    if found is not None or again is not None:
-                        marks.append((draft, found, again))
-                except ComplaintCoreError as exc:
-                    draft.failure = exc
+            # HDL-5, PRV-1: an issue's complainants, masked in its members' masked
+            # messages (their summaries: review s56R5 F01), read once a batch
+            with self._fellows.read_once():
+                for draft in drafts:
+                    try:
+                        again = self._repeats.repeat(draft, now, repeats)
+                        found = self._grouper.group(draft, now, grouping)
+                        if found is not None or again is not None:
+                            marks.append((draft, found, again))
+                    except ComplaintCoreError as exc:
+                        draft.failure = exc
 
         def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
@@ -3216,12 +3219,13 @@ class Desk:
         Told as :meth:`_commit` tells: the reclassification here, the grouping in
         the draft, when either leaves it held by nobody (ESC-2; review s43F F01)."""
         after = draft.complaint
-        box = (
-            self._telling.outbox_for(after, events, now)
-            + self._telling.duty_outbox(after, events, now)
-            + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
-            + draft.outbox
-        )
+        with self._fellows.read_once():  # the issue read once for every masked message
+            box = (
+                self._telling.outbox_for(after, events, now)
+                + self._telling.duty_outbox(after, events, now)
+                + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
+                + draft.outbox
+            )
         row = self._projection.row(after, now)
         hold = self._append(complaint, draft.events, row, box)
         self._after_commit(after, draft.events, now, deliver=bool(box), hold=hold)
@@ -3518,13 +3522,18 @@ class Desk:
         after = evolve(complaint, events)
         months = self._months_sanctioned(after, events)
         with self._decided_alone(months, "sanction") if months else contextlib.nullcontext():
-            box = (
-                self._telling.outbox_for(after, events, now, hidden=hidden, tell_raised=tell_raised)
-                + self._telling.duty_outbox(after, events, now)
-                + self._severe_months(after, events, now)
-                + self._telling.left_unheld_outbox(complaint, after, now)
-                + (outbox or [])
-            )
+            # HDL-5, PRV-1: an issue member's masked messages mask the other members
+            # (review s56R5 F01): the issue read once for all of them
+            with self._fellows.read_once():
+                box = (
+                    self._telling.outbox_for(
+                        after, events, now, hidden=hidden, tell_raised=tell_raised
+                    )
+                    + self._telling.duty_outbox(after, events, now)
+                    + self._severe_months(after, events, now)
+                    + self._telling.left_unheld_outbox(complaint, after, now)
+                    + (outbox or [])
+                )
             self._committing(after)
             hold = self._append(complaint, events, self._projection.row(after, now), box)
             self._after_commit(after, events, now, deliver=deliver and bool(box), hold=hold)
