@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintcore import Complainant, Intake
+from complaintcore import Complainant, Intake, InvalidInputError, translator
+from complaintcore.cli.errors import one_line
+from complaintcore.core.models import Replied
 from complaintcore.core.workflow import Classify
 from complaintcore.desk import Desk
 from complaintcore.desk.ports import Notification, StaffMember
@@ -154,3 +156,59 @@ def test_no_masked_message_of_the_issue_names_another_member() -> None:
         for name, phone, room, _summary in OWNERS:
             for value in (name, phone, room):
                 assert value not in note.body, (note.topic, value)
+
+
+# ------------------------------------ F02: an explanation naming one owner to all
+
+
+def _refused(desk: Desk, ids: list[str], message: str) -> InvalidInputError:
+    issue = desk.get(ids[0]).state.issue
+    versions = [desk.get(cid).version for cid in ids]
+    with pytest.raises(InvalidInputError) as caught:
+        desk.explain_all(issue, actor="SR-201", message=message, now=T0 + timedelta(hours=2))
+    assert [desk.get(cid).version for cid in ids] == versions  # nothing stored
+    return caught.value
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.procedure("HDL-5")
+def test_an_explanation_naming_a_members_name_phone_and_room_is_refused() -> None:
+    desk, ids = _burst_pipe()
+    message = "5-1-801王小明家主管爆裂已关阀，业主王小明电话13812345671，有事可直接联系他"
+    exc = _refused(desk, ids, message)
+    assert exc.path == "message"
+    assert f"the name, phone and room of complaint {ids[0]}'s complainant" in exc.reason
+    assert "PRV-1" in exc.reason
+    zh = one_line(exc, translator("zh"))
+    assert f"投诉 {ids[0]} 的投诉人的姓名、电话、房号" in zh
+    assert "PRV-1" in zh
+    for shown in (str(exc), zh, one_line(exc, translator("en"))):
+        for value in ("王小明", "13812345671", "5-1-801"):
+            assert value not in shown
+
+
+@pytest.mark.procedure("PRV-1")
+def test_a_members_phone_written_another_way_is_refused_naming_the_phone() -> None:
+    desk, ids = _burst_pipe()
+    exc = _refused(desk, ids, "关阀后请联系 +86 138-1234-5671 了解进度")
+    assert exc.reason.startswith(f"holds the phone of complaint {ids[0]}'s complainant,")
+
+
+@pytest.mark.procedure("PRV-1")
+def test_two_members_named_are_both_listed() -> None:
+    desk, ids = _burst_pipe()
+    exc = _refused(desk, ids, "5-1-802和张伟家均已恢复供水")
+    assert f"the room of complaint {ids[1]}'s complainant" in exc.reason
+    assert f"the name of complaint {ids[2]}'s complainant" in exc.reason
+    assert "；" in one_line(exc, translator("zh"))
+
+
+@pytest.mark.procedure("HDL-5")
+def test_an_explanation_naming_no_member_is_given_to_every_member() -> None:
+    desk, ids = _burst_pipe()
+    issue = desk.get(ids[0]).state.issue
+    message = "8楼主管爆裂已关阀，今天18点前恢复供水，物业电话0571-88886666"
+    report = desk.explain_all(issue, actor="SR-201", message=message, now=T0 + timedelta(hours=2))
+    assert sorted(report.done) == sorted(ids)
+    for cid in ids:
+        assert isinstance(desk.get(cid).events[-1], Replied)

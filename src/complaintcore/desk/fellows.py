@@ -119,6 +119,12 @@ class Fellows:
             reads.literals[key] = prepared
         return prepared
 
+    def complainants(self, ids: Sequence[str]) -> Mapping[str, Complainant]:
+        """The complainant of each stored complaint of ``ids`` (within
+        :meth:`read_once`, read once for the call)."""
+        found = self._people(ids, getattr(self._local, "reads", None))
+        return {cid: found[cid] for cid in ids if cid in found}
+
     def _members(self, issue: str, reads: _Reads | None) -> tuple[str, ...]:
         if reads is None:
             return tuple(r.id for r in self._issue_rows(issue))
