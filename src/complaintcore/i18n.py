@@ -806,7 +806,22 @@ class Translator:
             return self._listed(value)
         if kind == "phones":
             return self(N_("; or ")).join(self._phone_kind(k) for k in value.split("; or "))
+        if kind == "people_named":
+            return self(N_("; ")).join(self._person_named(k) for k in value.split("; "))
         return value
+
+    def _person_named(self, text: str) -> str:
+        """One ``the name of complaint ID's complainant`` a refused reply holds (PRV-1)."""
+        found = _PERSON_NAMED.fullmatch(text)
+        if found is None:
+            return text
+        kinds = re.split(r", | and ", found.group(1))
+        shown = [self._catalogs.pgettext("personal data", k) for k in kinds]
+        return self(
+            N_("the {data} of complaint {id}'s complainant"),
+            data=found.group(1) if shown == kinds else self.listed(shown),
+            id=found.group(2),
+        )
 
     def _toml_reason(self, text: str, pack: RulePack | None) -> str:
         """The TOML reader's reason: its place in the file in this language; its
@@ -909,11 +924,32 @@ _QUALIFIERS = {
 }
 """Tag qualifiers that are neither a pack code nor an enum value (``replied:final``)."""
 
+_PERSON_NAMED = re.compile(
+    r"the ((?:name|phone|room)(?:(?:, | and )(?:name|phone|room))*)"
+    r" of complaint (\S+)'s complainant"
+)
+"""One kind of a complainant's data a refused reply holds (review s56R5 F02)."""
+
+_PERSONAL_DATA = (
+    NC_("personal data", "name"),
+    NC_("personal data", "phone"),
+    NC_("personal data", "room"),
+)
+"""The kinds :data:`_PERSON_NAMED` names, for the catalogue."""
+
 _TAGS = {"transferred": NC_("tag", "moved to another department")}
 """Tags that are not an event kind (``Assigned`` to another department: DL-3)."""
 
 
 LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
+    # PRV-1: a reply given to a whole issue names a member (review s56R5 F02)
+    (
+        N_(
+            "holds {found}, which every other open complaint of the issue would be "
+            "given as its reply; nothing was recorded: leave it out (PRV-1)"
+        ),
+        {"found": "people_named"},
+    ),
     # the workflow refuses a step
     (N_("allowed now: {allowed}"), {"allowed": "commands"}),
     (N_("already with {unit}"), {"unit": "department"}),

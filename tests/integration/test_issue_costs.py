@@ -1,8 +1,9 @@
 """What a concentrated issue's size costs the desk, counted in store reads (review s47G).
 
 Every member of an issue is masked in a text given to the whole issue (PRV-1,
-HDL-5), but a message with no such text (a duty's: its code, rule id and due
-time) reads none of them (F01, F04); a command on every member reads the issue's
+HDL-5), and in a member's summary in a masked message, whatever its details (a
+duty's: its code, rule id and due time; review s56R5 F01): read once for a batch
+of intake or of a sweep, not once a message (F01, F04); a command on every member reads the issue's
 complainants once, not once a member (F03); and a receipt into an issue reads
 each open member once to learn whom it is about, not twice (F02).  Nothing is
 timed: the store double counts what the desk asks of it.
@@ -103,18 +104,18 @@ def issue_of(count: int) -> Iterator[Issue]:
 
 @pytest.mark.procedure("HDL-6")
 @pytest.mark.procedure("PRV-1")
-def test_bulk_joiners_of_a_group_incident_read_no_complainant_for_their_duty() -> None:
+def test_bulk_joiners_of_a_group_incident_read_each_complainant_once() -> None:
     """F01: six more owners through ``receive_many`` join the incident, each owing
     the site visit its ``escalated:incident`` starts; each one's ``duty_owed``
-    message (duty, rule id, due time) holds no text given to the issue, so no
-    member's complainant is read for it."""
+    post (masked) may name a member in its summary (review s56R5 F01), so the
+    stored members' complainants are read, once for the batch, not once a message."""
     with issue_of(6) as it:
         at = T0 + timedelta(hours=2)
         batch = it.desk.receive_many([owner(n) for n in range(6, 12)], now=at)
         joined = [c for c in batch if isinstance(c, Complaint)]
         assert len(joined) == 6
         assert all(c.state.issue == it.issue for c in joined)
-        assert it.store.people_read == Counter()  # by hand: no text of the issue in them
+        assert it.store.people_read == Counter(dict.fromkeys(it.ids, 1))
         it.desk.deliver(at)
         owed = {n.complaint_id for n, _ in it.chat.sent if n.topic == "duty_owed"}
         assert {c.id for c in joined} <= owed
@@ -122,14 +123,16 @@ def test_bulk_joiners_of_a_group_incident_read_no_complainant_for_their_duty() -
 
 @pytest.mark.procedure("HDL-6")
 @pytest.mark.procedure("PRV-1")
-def test_a_sweep_over_an_issues_members_reads_none_of_their_complainants() -> None:
+def test_a_sweep_over_an_issues_members_reads_their_complainants_once() -> None:
     """F04: six days on, every member's site visit is overdue; the sweep tells each
-    member's owners (``duty_overdue``) and reads neither the issue nor a member's
-    complainant: a duty's message holds no text given to the issue."""
+    member's owners (``duty_overdue``, a group post: masked) and reads the issue and
+    each member's complainant once for the batch, not once a member (a summary may
+    name another member: review s56R5 F01)."""
     with issue_of(8) as it:
         later = T0 + timedelta(days=6)
         it.desk.sweep(later)
-        assert (it.store.issue_reads, it.store.people_read) == (0, Counter())
+        assert it.store.issue_reads == 1
+        assert it.store.people_read == Counter(dict.fromkeys(it.ids, 1))
         it.desk.deliver(later)
         overdue = {n.complaint_id for n, _ in it.chat.sent if n.topic == "duty_overdue"}
         assert overdue == set(it.ids)
@@ -154,6 +157,7 @@ def test_a_command_on_every_member_reads_the_issues_complainants_once(
 
     monkeypatch.setattr(fellows, "Literals", Counted)
     with issue_of(8) as it:
+        built.clear()  # those of the receipts (review s56R5 F01)
         reason = "业主2（7-1002）和业主5（13912340005）说困了半小时"
         at = T0 + timedelta(days=1)
         reply = Reply(

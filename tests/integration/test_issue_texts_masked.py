@@ -25,14 +25,17 @@ from complaintcore import (
     Close,
     Complainant,
     Intake,
+    InvalidInputError,
     Pause,
     RecordCause,
     Reopen,
     Reply,
     Status,
     Visit,
+    load_config,
 )
 from complaintcore.cli import main
+from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.helpers import SH
 
@@ -83,7 +86,12 @@ def test_the_one_explanation_is_masked_for_every_member_in_each_masked_view(
         "explain-all", issue, "--actor", "SR-101", "--message", SAID,
         now="2025-11-21T09:00:00+08:00",
     )  # fmt: skip
-    assert explained.exit_code == 0, explained.output
+    # review s56R5 F02: an explanation naming members is refused now, nothing written
+    assert explained.exit_code == 1, explained.output
+    assert "PRV-1" in explained.output
+    assert all(s not in explained.output for s in SECRETS)
+    with Desk.from_config(load_config("complaintcore.toml")) as desk:
+        _explained_before_s56r5(desk, issue, [row["id"] for row in rows])
     later = "2025-11-21T10:00+08:00"
     for row in rows:
         doc = json.loads(invoke("show", row["id"], "--json", now=later).stdout)
@@ -97,6 +105,15 @@ def test_the_one_explanation_is_masked_for_every_member_in_each_masked_view(
         entitled = invoke("show", row["id"], "--as", "SR-101", "--json", now=later)
         (reply,) = [e for e in json.loads(entitled.stdout)["events"] if e["type"] == "replied"]
         assert reply["message"] == SAID  # customer service: the text as it was said
+
+
+def _explained_before_s56r5(desk: Desk, issue: str, ids: list[str]) -> None:
+    """SAID recorded on each member as ``explain-all`` recorded it before review
+    s56R5 F02 refused it: the histories that hold such a text stay masked."""
+    at = datetime(2025, 11, 21, 9, tzinfo=SH)
+    for cid in ids:
+        reply = Reply(actor="SR-101", message=SAID, explanation=True, issue=issue)
+        desk.act(cid, reply, now=at)
 
 
 def _owner(n: int) -> Intake:
@@ -124,11 +141,13 @@ def test_texts_run_on_a_whole_issue_stay_masked_after_a_member_leaves_it() -> No
         issue = desk.get(ids[-1]).state.issue
         assert sorted(r.id for r in desk.issue(issue)) == sorted(ids)
         at = datetime(2025, 11, 21, 9, tzinfo=SH)
-        said = desk.act_on_issue(issue, Reply(actor="SR-101", message=SAID), now=at)
+        with pytest.raises(InvalidInputError, match="PRV-1"):  # review s56R5 F02
+            desk.act_on_issue(issue, Reply(actor="SR-101", message=SAID), now=at)
+        _explained_before_s56r5(desk, issue, ids)
         paused = desk.act_on_issue(
             issue, Pause(actor="SR-101", reason="等李四（7-703）开门"), now=at.replace(hour=10)
         )
-        assert sorted(said.done) == sorted(paused.done) == sorted(ids)
+        assert sorted(paused.done) == sorted(ids)
         desk.act(ids[1], Classify(actor="SR-101", category="fees"), now=at.replace(hour=11))
         assert sorted(r.id for r in desk.issue(issue)) == sorted([ids[0], ids[2]])
         for cid in ids:

@@ -32,6 +32,7 @@ class _Reads:
     def __init__(self) -> None:
         self.members: dict[str, tuple[str, ...]] = {}
         self.people: dict[str, Complainant] = {}
+        self.absent: set[str] = set()  # not stored (yet): a batch's drafts
         self.joined: dict[tuple[str, ...], dict[str, None]] = {}  # the issues' members
         self.literals: dict[tuple[tuple[str, ...], frozenset[str]], Literals] = {}
 
@@ -106,15 +107,23 @@ class Fellows:
             for issue in issues:
                 members.update(dict.fromkeys(self._members(issue, reads)))
             reads.joined[issues] = members
-        left = frozenset(cid for cid in named if cid not in members)  # left since
-        key = (issues, left)
+        left = [cid for cid in named if cid not in members]  # left since
+        ids = [*members, *left]
+        found = self._people(ids, reads)
+        # one stored by nobody yet (a draft of the same intake batch) has no data here:
+        # the members of one issue share their literals whatever drafts they name
+        key = (issues, frozenset(cid for cid in left if cid in found))
         prepared = reads.literals.get(key)
         if prepared is None:
-            ids = [*members, *left]
-            found = self._people(ids, reads)
             prepared = Literals(literals_of(found[cid] for cid in ids if cid in found))
             reads.literals[key] = prepared
         return prepared
+
+    def complainants(self, ids: Sequence[str]) -> Mapping[str, Complainant]:
+        """The complainant of each stored complaint of ``ids`` (within
+        :meth:`read_once`, read once for the call)."""
+        found = self._people(ids, getattr(self._local, "reads", None))
+        return {cid: found[cid] for cid in ids if cid in found}
 
     def _members(self, issue: str, reads: _Reads | None) -> tuple[str, ...]:
         if reads is None:
@@ -127,7 +136,9 @@ class Fellows:
     def _people(self, ids: Sequence[str], reads: _Reads | None) -> Mapping[str, Complainant]:
         if reads is None:
             return self._complainants(ids)
-        missing = [cid for cid in ids if cid not in reads.people]
+        missing = [cid for cid in ids if cid not in reads.people and cid not in reads.absent]
         if missing:
-            reads.people.update(self._complainants(missing))
+            found = self._complainants(missing)
+            reads.people.update(found)
+            reads.absent.update(cid for cid in missing if cid not in found)
         return reads.people

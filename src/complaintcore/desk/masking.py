@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 import traceback
+import unicodedata
 import urllib.parse
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from complaintcore.core.errors import shown_issue
@@ -20,7 +21,14 @@ from complaintcore.core.models import Complainant, mask
 from complaintcore.core.privacy import Literals, literals_in, redact, shown_site
 from complaintcore.core.rulepack import RulePack
 
-__all__ = ["fellows_in", "literals_of", "masked_record", "masked_traceback", "with_encodings"]
+__all__ = [
+    "fellows_in",
+    "literals_of",
+    "masked_record",
+    "masked_traceback",
+    "people_named",
+    "with_encodings",
+]
 
 
 # Keys whose values are ids, codes, times and enums: everything else in a record
@@ -150,6 +158,61 @@ def fellows_in(text: str, others: Sequence[Complainant] | Literals) -> list[str]
     if isinstance(others, Literals):
         return others.found_in(text)
     return literals_in(text, literals_of(others))
+
+
+def people_named(text: str, people: Mapping[str, Complainant]) -> list[tuple[str, str]]:
+    """Whose stored name, phone or room ``text`` holds (PRV-1): each ``(complaint id,
+    kind)`` of ``people`` (each complaint's complainant), ``kind`` one of ``name``,
+    ``phone``, ``room``, in the order of ``people``; what a masked view masks as
+    theirs (:func:`redact` with the value), and a phone written with other digits,
+    spaces, dashes or dots (``+86 138-1234-5671``), which a masked view masks as a
+    phone of anyone.  Never the values themselves (review s56R5 F02)."""
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for cid, person in people.items():
+        for kind, value in (("name", person.name), ("phone", person.phone), ("room", person.room)):
+            if value.strip():
+                owners.setdefault(value, []).append((cid, kind))
+    if not owners:
+        return []
+    plain = redact(text)
+    named = {v for v in Literals(owners).found_in(text) if redact(text, also=(v,)) != plain}
+    digits = _phone_digits(text)
+    found: set[tuple[str, str]] = set()
+    for value, whose in owners.items():
+        for cid, kind in whose:
+            if value in named or (kind == "phone" and _dialled(value, digits)):
+                found.add((cid, kind))
+    return [
+        (cid, kind) for cid in people for kind in ("name", "phone", "room") if (cid, kind) in found
+    ]
+
+
+_PHONE_GLUE = frozenset(" -./()+\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\t")
+"""What may stand between a phone's digits as people write it."""
+
+
+def _phone_digits(text: str) -> str:
+    """``text`` with every digit (of any script) as an ASCII digit, the spaces and
+    dashes between them left out, and anything else a break (``|``)."""
+    out = []
+    for char in text:
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            out.append(str(digit))
+        elif char not in _PHONE_GLUE:
+            out.append("|")
+    return "".join(out)
+
+
+def _dialled(phone: str, digits: str) -> bool:
+    """Whether a stored phone of seven digits or more is among ``digits``
+    (:func:`_phone_digits`), with or without its country code 86."""
+    own = _phone_digits(phone).replace("|", "")
+    forms = {own}
+    for code in ("0086", "86"):
+        if own.startswith(code) and len(own) - len(code) >= 7:
+            forms.add(own[len(code) :])
+    return any(len(f) >= 7 and f in digits for f in forms)
 
 
 def _texts(value: Any) -> Iterator[str]:

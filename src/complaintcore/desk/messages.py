@@ -256,6 +256,12 @@ class Messages:
         self._labels: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
         self._labels_pack: RulePack | None = None
         self._last_hidden: tuple[tuple[str, tuple[str, ...]], str] = (("", ()), "")
+        # the other members one complaint's texts name, for its next message (s56R5 F01)
+        self._last_found: tuple[str, Sequence[Complainant] | Literals, tuple[str, ...]] = (
+            "",
+            (),
+            (),
+        )
 
     def template(self, topic: str, lang: str) -> NotificationTemplate:
         """The template of ``topic`` in ``lang``: the host's, else the catalog's."""
@@ -291,9 +297,10 @@ class Messages:
         same key (no recipient in it, none on the notification), and personal
         data is masked, as for a recipient who need not see it: a group's
         readers are not known to the desk (PRV-1).  ``others`` are complainants
-        of other complaints its texts may name, masked there too: the other
-        members of its concentrated issue, when a detail is a text given to the
-        whole issue (HDL-5), or their literals prepared once for the issue.
+        of other complaints its texts may name, masked there too in a masked
+        message: the other members of its concentrated issue (HDL-5), whose
+        names a text given to the whole issue or the summary may hold (review
+        s56R5 F01), or their literals prepared once for the issue.
         ``sites`` gives the site codes the desk names
         (a function such as :meth:`Desk.known_sites
         <complaintcore.desk.service.Desk.known_sites>` itself, not its result),
@@ -308,8 +315,21 @@ class Messages:
         secrets: tuple[str, ...] = () if full else (person.name, person.phone, person.room)
         if others and not full:  # only the names and rooms its texts may hold
             written = [d if isinstance(d, str) else d.value for d in detail]
-            texts = [complaint.intake.summary, *(w for w in written if isinstance(w, str))]
-            secrets += tuple(fellows_in("\n".join(texts), others))
+            # the summary (review s56R5 F01), a site typed as free text, a written detail
+            site_typed = complaint.intake.site or person.site
+            texts = [
+                complaint.intake.summary,
+                site_typed,
+                *(w for w in written if isinstance(w, str)),
+            ]
+            text = "\n".join(texts)
+            seen = self._last_found
+            if seen[0] == text and (seen[1] is others or seen[1] == others):
+                found = seen[2]
+            else:  # one complaint's messages come one after another
+                found = tuple(fellows_in(text, others))
+                self._last_found = (text, others, found)
+            secrets += found
 
         def hide(text: str) -> str:
             return text if full else redact(text, also=secrets)

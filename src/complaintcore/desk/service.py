@@ -155,7 +155,12 @@ from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_faile
 from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
-from complaintcore.desk.masking import masked_record, masked_traceback, with_encodings
+from complaintcore.desk.masking import (
+    masked_record,
+    masked_traceback,
+    people_named,
+    with_encodings,
+)
 from complaintcore.desk.plugins import (
     LONGEST_SEND,
     check_notifiers,
@@ -464,6 +469,11 @@ class IssueReport:
     issue: str
     done: tuple[str, ...] = ()
     skipped: tuple[tuple[str, ComplaintCoreError], ...] = ()
+
+
+def _and(words: Sequence[str]) -> str:
+    """``name``, ``name and phone``, ``name, phone and room``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 _LINK_KEYS = ("same_complainant", "same_room", "same_matter", "repeated_by", "members")
@@ -2126,14 +2136,17 @@ class Desk:
             drafts = [p for p in pending if isinstance(p, Draft)]
             self._repeats.ask_related(drafts)
             self._grouper.ask_groups(drafts, grouping)
-            for draft in drafts:
-                try:
-                    again = self._repeats.repeat(draft, now, repeats)
-                    found = self._grouper.group(draft, now, grouping)
-                    if found is not None or again is not None:
-                        marks.append((draft, found, again))
-                except ComplaintCoreError as exc:
-                    draft.failure = exc
+            # HDL-5, PRV-1: an issue's complainants, masked in its members' masked
+            # messages (their summaries: review s56R5 F01), read once a batch
+            with self._fellows.read_once():
+                for draft in drafts:
+                    try:
+                        again = self._repeats.repeat(draft, now, repeats)
+                        found = self._grouper.group(draft, now, grouping)
+                        if found is not None or again is not None:
+                            marks.append((draft, found, again))
+                    except ComplaintCoreError as exc:
+                        draft.failure = exc
 
         def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
@@ -2888,11 +2901,40 @@ class Desk:
         # HDL-5, PRV-1: the issue's complainants, masked in the text every member
         # is given, read and prepared once for the call (review s47G F03)
         with self._fellows.read_once({issue: [r.id for r in listed]}):
+            if isinstance(command, Reply):  # PRV-1: what every member is told
+                told = [r.id for r in rows if r.id not in withheld]
+                self._refuse_members_named(command.message, [r.id for r in listed], told)
             for row in rows:
                 if row.id in withheld:
                     continue
                 self._act_on_member(row.id, command, now, actor, done, skipped)
         return IssueReport(issue, tuple(done), tuple(skipped))
+
+    def _refuse_members_named(
+        self, message: str, members: Sequence[str], told: Sequence[str]
+    ) -> None:
+        """PRV-1, PRV-2: a reply given to a whole issue (``explain_all``) is what each
+        complainant is told; one naming a member's stored name, phone or room, which
+        another member would be given, is refused before anything is written.  The
+        error names the kind of data and the complaint, never the value (review
+        s56R5 F02)."""
+        people = self._fellows.complainants(members)  # read once for the call
+        leaks: dict[str, list[str]] = {}  # the kinds of each complaint's complainant
+        for cid, kind in people_named(message, people):
+            value = getattr(people[cid], kind)
+            others = (people.get(rid) for rid in told if rid != cid)
+            if any(p is None or getattr(p, kind) != value for p in others):
+                leaks.setdefault(cid, []).append(kind)
+        if leaks:
+            found = "; ".join(
+                f"the {_and(kinds)} of complaint {cid}'s complainant"
+                for cid, kinds in leaks.items()
+            )
+            raise InvalidInputError(
+                "message",
+                f"holds {found}, which every other open complaint of the issue would be"
+                " given as its reply; nothing was recorded: leave it out (PRV-1)",
+            )
 
     def _act_on_member(
         self,
@@ -3233,12 +3275,13 @@ class Desk:
         Told as :meth:`_commit` tells: the reclassification here, the grouping in
         the draft, when either leaves it held by nobody (ESC-2; review s43F F01)."""
         after = draft.complaint
-        box = (
-            self._telling.outbox_for(after, events, now)
-            + self._telling.duty_outbox(after, events, now)
-            + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
-            + draft.outbox
-        )
+        with self._fellows.read_once():  # the issue read once for every masked message
+            box = (
+                self._telling.outbox_for(after, events, now)
+                + self._telling.duty_outbox(after, events, now)
+                + self._telling.left_unheld_outbox(complaint, evolve(complaint, events), now)
+                + draft.outbox
+            )
         row = self._projection.row(after, now)
         hold = self._append(complaint, draft.events, row, box)
         self._after_commit(after, draft.events, now, deliver=bool(box), hold=hold)
@@ -3535,13 +3578,18 @@ class Desk:
         after = evolve(complaint, events)
         months = self._months_sanctioned(after, events)
         with self._decided_alone(months, "sanction") if months else contextlib.nullcontext():
-            box = (
-                self._telling.outbox_for(after, events, now, hidden=hidden, tell_raised=tell_raised)
-                + self._telling.duty_outbox(after, events, now)
-                + self._severe_months(after, events, now)
-                + self._telling.left_unheld_outbox(complaint, after, now)
-                + (outbox or [])
-            )
+            # HDL-5, PRV-1: an issue member's masked messages mask the other members
+            # (review s56R5 F01): the issue read once for all of them
+            with self._fellows.read_once():
+                box = (
+                    self._telling.outbox_for(
+                        after, events, now, hidden=hidden, tell_raised=tell_raised
+                    )
+                    + self._telling.duty_outbox(after, events, now)
+                    + self._severe_months(after, events, now)
+                    + self._telling.left_unheld_outbox(complaint, after, now)
+                    + (outbox or [])
+                )
             self._committing(after)
             hold = self._append(complaint, events, self._projection.row(after, now), box)
             self._after_commit(after, events, now, deliver=deliver and bool(box), hold=hold)

@@ -28,7 +28,6 @@ from complaintcore.core.models import (
     Event,
     Grouped,
     Handled,
-    LabelledEnum,
     Linked,
     MeasureAdded,
     Promised,
@@ -105,10 +104,15 @@ class Telling:
     ) -> Outbox:
         if access.is_target(member, complaint):
             return []  # ESC-4: the person complained about is not told the complainant's words
-        # HDL-5, PRV-1: a text as written may have been given to the whole issue (a
-        # command run on every member): the other members' complainants are masked
-        # in it too, read only for such a detail (once per call on many: Fellows)
-        others = self._fellows(complaint) if _written(detail) else ()
+        groups = self._group_channels()
+        # HDL-5, PRV-1: a masked message of an issue member masks the other members'
+        # complainants in every text someone wrote, as the masked view does: a
+        # detail given to the whole issue (a command run on every member), and the
+        # summary, always written (review s56R5 F01).  Read only for a masked
+        # message (a group post is one), none for a complaint never in an issue
+        # (once per call on many: Fellows)
+        masked = bool(groups) or not access.sees_personal_data(member, complaint, self.pack)
+        others = self._fellows(complaint) if masked else ()
         render = functools.partial(
             self.messages.render,
             complaint,
@@ -123,7 +127,6 @@ class Telling:
             sites=self._sites,
             rung=rung,
         )
-        groups = self._group_channels()
         note: Notification | None = None
         post: Notification | None = None
         box: Outbox = []
@@ -1037,22 +1040,6 @@ def owing_unit(complaint: Complaint, spec: ClockSpec, since: datetime | None = N
         if then.state.department:
             return then.state.department
     return complaint.state.department
-
-
-def _written(detail: Sequence[str | messages.Detail]) -> bool:
-    """Whether a detail is text as someone wrote it, not a code, label or enum.
-
-    A ``note`` (a reopening's reason) is such text too, unless it is one of the
-    library's bilingual notes: it is read as written all the same, so that the
-    other members' complainants are masked in it whatever other detail the
-    message carries (review s46I F01).  A pack's rule id (``rule``) and a due
-    time the desk computed (``time``) are not: a duty's message holds no text
-    given to a whole issue, so it reads none of the issue's other complainants
-    (review s47G F01, F04)."""
-    return any(
-        isinstance(d, str) or (d.kind in ("", "note") and not isinstance(d.value, LabelledEnum))
-        for d in detail
-    )
 
 
 def measure_detail(measure: MeasureAdded, zone: ZoneInfo) -> tuple[messages.Detail, ...]:
