@@ -189,19 +189,27 @@ def _resolved(complaint: Complaint, at: datetime) -> bool:
     the complainant satisfied at the latest return visit (VIS-1) and not
     dissatisfied since (an escalation for it or for a refused new time, a
     reopening) -- the cause analysis
-    (IMP-1) may still be being written before it can be closed."""
-    for ev in reversed(complaint.events):
+    (IMP-1) may still be being written before it can be closed.
+
+    A closure stands until a reopening: a visit on a closed complaint is a
+    follow-up visit (002 §4.2), recorded, never reopening or escalating it, so
+    an unhappy one does not make the complaint unresolved (s56R6 F01).
+    """
+    resolved = closed = False
+    for ev in complaint.events:
         if ev.at > at:
             continue
         if isinstance(ev, Closed):
-            return True
-        if isinstance(ev, Reopened):
-            return False
-        if isinstance(ev, Escalated) and ev.trigger in SATISFACTION_FAILED:
-            return False  # not satisfied, or a new time refused (000 §6-7)
-        if isinstance(ev, Visited) and ev.reached:  # not reached: no opinion, look further
-            return ev.satisfied
-    return False
+            resolved = closed = True
+        elif isinstance(ev, Reopened):
+            resolved = closed = False
+        elif closed:
+            continue  # follow-up visits and whatever else a closed complaint records
+        elif isinstance(ev, Escalated) and ev.trigger in SATISFACTION_FAILED:
+            resolved = False  # not satisfied, or a new time refused (000 §6-7)
+        elif isinstance(ev, Visited) and ev.reached:  # not reached: no opinion
+            resolved = ev.satisfied
+    return resolved
 
 
 def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
