@@ -6,19 +6,37 @@ followed by any re-derivation of its grade: a visit on a closed complaint is a
 follow-up visit (002 §4.2), never reopening it, so the complaint was resolved
 within its month.
 
+F03: between a complaint's month and the sweep, the month report counted it major
+while its staff table (and ``show``) asked for the lighter grade's sanction:
+PEN-1 ties the sanction to the grade, so both read the grade due at ``now``.
+
+F04: a broken promise on a repeated matter (GRD-2) was major in ``show``'s due
+line but minor in the month report until the sweep recorded it.
+
 Expected grades from /work/shared/procedures.md, not from the code.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaintcore import Complainant, Intake
+from complaintcore import Complainant, Intake, TargetPerson
 from complaintcore.core.models import Grade
-from complaintcore.core.workflow import Assess, Close, Handle, RecordCause, Reply, Visit
+from complaintcore.core.workflow import (
+    Assess,
+    Close,
+    Handle,
+    Promise,
+    RecordCause,
+    Reply,
+    Visit,
+)
 from complaintcore.testing import make_desk
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -80,3 +98,117 @@ def test_closed_in_its_month_stays_resolved_after_a_follow_up_visit(
     assert desk.get(cid).state.grade is Grade.IMPORTANT
     report = desk.monthly_report(2025, 11, now=at("2025-12-20 12:00"))
     assert [(x.key, x.count) for x in report.by_grade if x.count] == [("important", 1)]
+
+
+# ------------------------------- F03: the sanction of the grade the report counts
+
+
+def _cli(lang: str, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from complaintcore.cli import main
+
+    return CliRunner().invoke(main, ["--lang", lang, *args])
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("PEN-2")
+@pytest.mark.procedure("DL-6")
+def test_outstanding_sanction_is_the_grade_due_before_the_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A written complaint about guard SR-302 with a staff fault (GRD-3 important),
+    received 10 Nov 09:30; at 10 Dec 09:31, before any sweep, it is major (GRD-2,
+    DL-6): the report's ``by_grade``, its staff table's outstanding sanction and
+    ``show``'s all say major, whose sanction is a red card, circulated criticism
+    and written self-examination (PEN-1) -- before the sweep and after it."""
+    monkeypatch.chdir(tmp_path)
+    assert _cli("en", "init", ".").exit_code == 0
+    received = _cli(
+        "en",
+        *("receive", "--name", "王小明", "--phone", "13812345678", "--room", "3-2-1201"),
+        *("--building", "3", "--site", "sunrise", "--channel", "written"),
+        *("--summary", "保安态度恶劣", "--target-staff-id", "SR-302"),
+        *("--receiver", "SR-103", "--received-at", "2025-11-10T09:30"),
+        *("--now", "2025-11-10T09:30", "--json"),
+    )
+    assert received.exit_code == 0, received.output
+    cid = json.loads(received.stdout)["id"]
+    assessed = _cli(
+        "en", "act", cid, "assess", "--actor", "HQ-001", "--validity", "valid",
+        "--fact", "staff_fault", "--now", "2025-11-10T10:00",
+    )  # fmt: skip
+    assert assessed.exit_code == 0, assessed.output
+    major = ["red_card", "circulated_criticism", "self_examination"]
+    past = "2025-12-10T09:31"
+    for _ in ("before the sweep", "after it"):
+        out = _cli("en", "report", "--month", "2025-11", "--staff", "--now", past, "--json")
+        report = json.loads(out.stdout)
+        assert [(x["key"], x["count"]) for x in report["by_grade"] if x["count"]] == [("major", 1)]
+        [row] = report["staff"]["rows"]
+        [owed] = row["outstanding"]
+        assert (owed["grade"], owed["measures"]) == ("major", major)
+        state = json.loads(_cli("en", "show", cid, "--now", past, "--json").stdout)["state"]
+        assert state["sanction_outstanding"]["grade"] == "major"
+        assert state["sanction_outstanding"]["measures"] == major
+        text = _cli("en", "show", cid, "--now", past).stdout
+        assert "grade important calls for" not in text
+        assert _cli("en", "sweep", "--now", past).exit_code == 0
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("GRD-3")
+def test_outstanding_sanction_within_the_month_is_the_recorded_grade() -> None:
+    """The same complaint within its month owes important's sanction: a yellow card
+    (PEN-1); a minute past it, major's red card, before any sweep (DL-6)."""
+    desk = make_desk()
+    cid = desk.receive(
+        _intake("written", target=TargetPerson(staff_id="SR-302", rung="front_line")),
+        now=at("2025-11-10 09:30"),
+    ).id
+    desk.act(
+        cid, Assess(actor=A, validity="valid", facts=["staff_fault"]), now=at("2025-11-10 10:00")
+    )
+    within = desk.outstanding_sanction(cid, at("2025-12-10 09:30"))
+    assert within is not None
+    assert within.due.grade is Grade.IMPORTANT
+    assert "yellow_card" in within.due.measures
+    past = desk.outstanding_sanction(cid, at("2025-12-10 09:31"))
+    assert past is not None
+    assert past.due.grade is Grade.MAJOR
+    assert "red_card" in past.due.measures
+    table = desk.staff_report(2025, 11, now=at("2025-12-10 09:31"))
+    assert [o.due.grade for r in table.rows for o in r.outstanding] == [Grade.MAJOR]
+
+
+# ------------------------------------ F04: a broken promise, report and show agree
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("DL-5")
+def test_month_report_counts_a_broken_promise_on_a_repeated_matter_major_before_the_sweep() -> None:
+    """A valid complaint raised repeatedly, with a promise due 13 Nov 10:00 let pass:
+    GRD-2 makes it major.  At 20 Nov 10:00, with no sweep since, the month report
+    counts it major as ``grade_due`` gives it, and the same after the sweep."""
+    desk = make_desk()
+    cid = desk.receive(_intake(), now=at("2025-11-10 09:30")).id
+    desk.act(
+        cid,
+        Assess(actor=A, validity="valid", facts=["raised_repeatedly"]),
+        now=at("2025-11-10 10:00"),
+    )
+    desk.act(cid, Promise(actor=A, due=at("2025-11-13 10:00")), now=at("2025-11-10 11:00"))
+    now = at("2025-11-20 10:00")
+
+    def by_grade() -> list[tuple[str, int]]:
+        report = desk.monthly_report(2025, 11, now=now)
+        return [(x.key, x.count) for x in report.by_grade if x.count]
+
+    assert desk.get(cid).state.grade is Grade.MINOR
+    due = desk.grade_due(cid, now)
+    assert due is not None
+    assert due.grade is Grade.MAJOR
+    assert by_grade() == [("major", 1)]
+    desk.sweep(now)
+    assert desk.get(cid).state.grade is Grade.MAJOR
+    assert by_grade() == [("major", 1)]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import (
     SATISFACTION_FAILED,
     Channel,
@@ -42,6 +42,7 @@ __all__ = [
     "assess_grade",
     "broken_promise_at",
     "found_internal",
+    "grade_due",
     "grade_for_facts",
     "higher",
     "not_internal_because",
@@ -286,3 +287,26 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     if state.grade is not None and state.grade.rank >= grade.rank:
         return GradeAssessment(state.grade, state.grade_reasons)
     return GradeAssessment(grade, tuple(reasons))
+
+
+def grade_due(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
+    """GRD-2, DL-6, GRD-6: the grade the rules give an open valid complaint at ``now``
+    when it is above the grade recorded, or None when the recorded grade stands.
+
+    Time raises a grade in two ways, both recorded by the next sweep: its month
+    passing unresolved (DL-6), and a promise let pass on a matter raised
+    repeatedly (GRD-2).  Until then the month report's ``by_grade``, the staff
+    table's and ``show``'s outstanding sanction (PEN-1) and ``show``'s due line
+    all read the grade this gives (review s56R6 F03, F04).  A closed complaint's
+    recorded grade stands: grades rise by time while it is open (GRD-6).
+    """
+    recorded = complaint.state.grade
+    if not complaint.is_open or recorded is None or recorded is Grade.MAJOR:
+        return None
+    try:
+        found = assess_grade(complaint, pack, now)
+    except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
+        return None
+    if found is None or found.grade.rank <= recorded.rank:
+        return None
+    return found
