@@ -13,6 +13,11 @@ PEN-1 ties the sanction to the grade, so both read the grade due at ``now``.
 F04: a broken promise on a repeated matter (GRD-2) was major in ``show``'s due
 line but minor in the month report until the sweep recorded it.
 
+F02 (documented, docs/desk.md): a closed complaint's recorded grade is not raised
+by time (GRD-6: grades rise by time while it is open); one an earlier release
+stored minor although resolved after its month reads minor until its next
+assessment, which records major (GRD-2, DL-6), and the documented check finds it.
+
 Expected grades from /work/shared/procedures.md, not from the code.
 """
 
@@ -24,10 +29,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from complaintcore import Complainant, Intake, TargetPerson
-from complaintcore.core.models import Grade
+from complaintcore.core.grading import assess_grade, grade_due
+from complaintcore.core.models import Grade, Graded
 from complaintcore.core.workflow import (
     Assess,
     Close,
@@ -36,6 +43,8 @@ from complaintcore.core.workflow import (
     RecordCause,
     Reply,
     Visit,
+    decide,
+    fold,
 )
 from complaintcore.testing import make_desk
 
@@ -212,3 +221,48 @@ def test_month_report_counts_a_broken_promise_on_a_repeated_matter_major_before_
     desk.sweep(now)
     assert desk.get(cid).state.grade is Grade.MAJOR
     assert by_grade() == [("major", 1)]
+
+
+# ------------------------------- F02: stored minor by an earlier release, closed
+
+
+@pytest.mark.procedure("GRD-2")
+@pytest.mark.procedure("GRD-6")
+@pytest.mark.procedure("DL-6")
+def test_a_closed_complaint_stored_minor_though_resolved_late_rises_at_its_next_assessment() -> (
+    None
+):
+    """Closed 12 Dec (two days past its month), assessed valid 15 Dec: major (GRD-2,
+    DL-6), which a release before s56R2 stored as minor.  Such a record keeps its
+    recorded grade where time would raise it (closed: nothing is due), the
+    documented check finds it, and its next assessment records major."""
+    desk = make_desk()
+    cid = desk.receive(_intake(), now=at("2025-11-10 09:30")).id
+    desk.act(cid, Handle(actor=A, result="修好了"), now=at("2025-11-11 10:00"))
+    desk.act(cid, Reply(actor=A, message="已修复", final=True), now=at("2025-11-11 10:00"))
+    desk.act(
+        cid, RecordCause(actor=A, cause="管道老化", corrective="更换"), now=at("2025-12-12 09:00")
+    )
+    desk.act(
+        cid,
+        Close(actor=A, result="修好", confirmed_by_complainant=True),
+        now=at("2025-12-12 10:00"),
+    )
+    desk.act(cid, Assess(actor=A, validity="valid"), now=at("2025-12-15 10:00"))
+    now = at("2025-12-20 10:00")
+    current = desk.get(cid)
+    assert current.state.grade is Grade.MAJOR  # this release: major when assessed
+    # as the earlier release stored it: the same history, graded minor
+    events = tuple(
+        attrs.evolve(e, grade=Grade.MINOR, reasons=("default",)) if isinstance(e, Graded) else e
+        for e in current.events
+    )
+    legacy = attrs.evolve(current, events=events, state=fold(events))
+    assert legacy.state.grade is Grade.MINOR
+    assert grade_due(legacy, desk.pack, now) is None  # closed: time raises nothing
+    found = assess_grade(legacy, desk.pack, now)  # the documented check
+    assert found is not None
+    assert found.grade.rank > legacy.state.grade.rank
+    assert found.grade is Grade.MAJOR
+    again = decide(legacy, Assess(actor=A, validity="valid", note="复核"), desk.pack, now)
+    assert [e.grade for e in again if isinstance(e, Graded)] == [Grade.MAJOR]
