@@ -25,6 +25,9 @@ from tests.helpers import SH, Runner, about, intake, pack
 PROPERTY = pack("cn-property")
 SALES = pack("cn-sales-office")
 NOW = datetime(2025, 12, 5, 9, 0, tzinfo=SH)
+# within the month of a complaint received 3 or 4 Nov: past it, an open one is major
+# and owes major's sanction before a sweep records the grade (review s56R6 F03)
+WITHIN = datetime(2025, 12, 1, 9, 0, tzinfo=SH)
 
 
 def sanctioned(
@@ -152,7 +155,7 @@ def test_a_graded_up_complaint_has_the_sanction_of_its_grade_outstanding() -> No
     warning, no yellow card (never recorded) -- and names the important one as
     outstanding until it is recorded (review s46L L02)."""
     r = _warned_then_important(PROPERTY)
-    (row,) = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=NOW).rows
+    (row,) = staff_report([r.complaint], PROPERTY, year=2025, month=11, now=WITHIN).rows
     assert (row.sanctions, row.warnings, row.cards, row.points) == (((Grade.MINOR, 1),), 1, (), 0)
     (owed,) = row.outstanding
     assert owed.complaint_id == "C-1"
@@ -170,7 +173,7 @@ def test_a_graded_up_complaint_has_the_sanction_of_its_grade_outstanding() -> No
 
     done = r(RecordSanction(actor="pm"))
     assert outstanding_sanction(done, PROPERTY) is None
-    (row,) = staff_report([done], PROPERTY, year=2025, month=11, now=NOW).rows
+    (row,) = staff_report([done], PROPERTY, year=2025, month=11, now=WITHIN).rows
     assert (row.sanctions, row.cards, row.outstanding) == (
         ((Grade.IMPORTANT, 1),),
         ((Measure.YELLOW_CARD, 1),),
@@ -195,7 +198,7 @@ def test_no_sanction_is_outstanding_before_the_grade_rises_but_one_never_recorde
         Grade.MINOR,
         {"warning", "self_examination"},
     )
-    (row,) = staff_report([warned, unsanctioned], PROPERTY, year=2025, month=11, now=NOW).rows
+    (row,) = staff_report([warned, unsanctioned], PROPERTY, year=2025, month=11, now=WITHIN).rows
     assert row.outstanding == (owed,)
     assert (row.sanctions, row.warnings, row.complaints) == (((Grade.MINOR, 1),), 1, 2)
     # as it stood before the regrade (``now`` earlier): nothing outstanding yet

@@ -404,7 +404,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     clocks = desk.clocks(complaint_id, now)
     duties = desk.duties(complaint_id, now)
     measures = desk.measures(complaint_id, now)
-    owed = outstanding_sanction(complaint, desk.pack)  # PEN-2: its grade's, not recorded
+    # PEN-2: its grade's, not recorded: the grade due at --now, as the report's (s56R6 F03)
+    owed = outstanding_sanction(complaint, desk.pack, now)
     # GRD-2, DL-6: past its month it is major before a sweep records it (s56R2 F02)
     due_grade = desk.grade_due(complaint_id, now)
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import attrs
 
 from complaintcore.core.errors import IllegalTransitionError, InvalidInputError
+from complaintcore.core.grading import grade_due
 from complaintcore.core.models import (
     Complaint,
     Event,
@@ -127,7 +129,9 @@ class OutstandingSanction:
         return self.recorded.staff_id if self.recorded is not None else self.due.staff_id
 
 
-def outstanding_sanction(complaint: Complaint, pack: RulePack) -> OutstandingSanction | None:
+def outstanding_sanction(
+    complaint: Complaint, pack: RulePack, now: datetime | None = None
+) -> OutstandingSanction | None:
     """PEN-1, PEN-2: the sanction of the complaint's grade when it is not recorded;
     else ``None``.
 
@@ -143,7 +147,17 @@ def outstanding_sanction(complaint: Complaint, pack: RulePack) -> OutstandingSan
     recorded one no longer stands), not graded, not about a staff member, and a
     grade the pack gives no sanction.  The points of ``due`` are counted by the
     rung recorded for the person complained about (:func:`sanction_for`).
+
+    With ``now``, the grade is the one due at ``now``
+    (:func:`~complaintcore.core.grading.grade_due`): an open complaint past its
+    month owes major's sanction before a sweep records the grade, as the month
+    report counts it major (PEN-1; review s56R6 F03).
     """
+    if now is not None:
+        rises = grade_due(complaint, pack, now)
+        if rises is not None:
+            state = attrs.evolve(complaint.state, grade=rises.grade, grade_reasons=rises.reasons)
+            complaint = attrs.evolve(complaint, state=state)
     try:
         due = sanction_for(complaint, pack)
     except (IllegalTransitionError, InvalidInputError):  # not valid, not graded, not about staff

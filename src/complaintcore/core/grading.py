@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.errors import ComplaintCoreError, InvalidInputError
 from complaintcore.core.models import (
     SATISFACTION_FAILED,
     Channel,
@@ -42,6 +42,7 @@ __all__ = [
     "assess_grade",
     "broken_promise_at",
     "found_internal",
+    "grade_due",
     "grade_for_facts",
     "higher",
     "not_internal_because",
@@ -189,19 +190,27 @@ def _resolved(complaint: Complaint, at: datetime) -> bool:
     the complainant satisfied at the latest return visit (VIS-1) and not
     dissatisfied since (an escalation for it or for a refused new time, a
     reopening) -- the cause analysis
-    (IMP-1) may still be being written before it can be closed."""
-    for ev in reversed(complaint.events):
+    (IMP-1) may still be being written before it can be closed.
+
+    A closure stands until a reopening: a visit on a closed complaint is a
+    follow-up visit (002 §4.2), recorded, never reopening or escalating it, so
+    an unhappy one does not make the complaint unresolved (s56R6 F01).
+    """
+    resolved = closed = False
+    for ev in complaint.events:
         if ev.at > at:
             continue
         if isinstance(ev, Closed):
-            return True
-        if isinstance(ev, Reopened):
-            return False
-        if isinstance(ev, Escalated) and ev.trigger in SATISFACTION_FAILED:
-            return False  # not satisfied, or a new time refused (000 §6-7)
-        if isinstance(ev, Visited) and ev.reached:  # not reached: no opinion, look further
-            return ev.satisfied
-    return False
+            resolved = closed = True
+        elif isinstance(ev, Reopened):
+            resolved = closed = False
+        elif closed:
+            continue  # follow-up visits and whatever else a closed complaint records
+        elif isinstance(ev, Escalated) and ev.trigger in SATISFACTION_FAILED:
+            resolved = False  # not satisfied, or a new time refused (000 §6-7)
+        elif isinstance(ev, Visited) and ev.reached:  # not reached: no opinion
+            resolved = ev.satisfied
+    return resolved
 
 
 def found_internal(complaint: Complaint, pack: RulePack, now: datetime) -> bool:
@@ -278,3 +287,26 @@ def assess_grade(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAs
     if state.grade is not None and state.grade.rank >= grade.rank:
         return GradeAssessment(state.grade, state.grade_reasons)
     return GradeAssessment(grade, tuple(reasons))
+
+
+def grade_due(complaint: Complaint, pack: RulePack, now: datetime) -> GradeAssessment | None:
+    """GRD-2, DL-6, GRD-6: the grade the rules give an open valid complaint at ``now``
+    when it is above the grade recorded, or None when the recorded grade stands.
+
+    Time raises a grade in two ways, both recorded by the next sweep: its month
+    passing unresolved (DL-6), and a promise let pass on a matter raised
+    repeatedly (GRD-2).  Until then the month report's ``by_grade``, the staff
+    table's and ``show``'s outstanding sanction (PEN-1) and ``show``'s due line
+    all read the grade this gives (review s56R6 F03, F04).  A closed complaint's
+    recorded grade stands: grades rise by time while it is open (GRD-6).
+    """
+    recorded = complaint.state.grade
+    if not complaint.is_open or recorded is None or recorded is Grade.MAJOR:
+        return None
+    try:
+        found = assess_grade(complaint, pack, now)
+    except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
+        return None
+    if found is None or found.grade.rank <= recorded.rank:
+        return None
+    return found

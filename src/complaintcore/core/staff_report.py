@@ -200,7 +200,7 @@ def staff_report(
             then = c
             if state is not c.state:  # as it stood at ``now``
                 then = attrs.evolve(c, events=tuple(e for e in events if e.at <= now), state=state)
-            owed = outstanding_sanction(then, pack)
+            owed = outstanding_sanction(then, pack, now)  # its grade at now (s56R6 F03)
             if owed is not None:
                 people.setdefault(owed.staff_id, _Person()).outstanding.append(owed)
         if not (start <= received < end and received <= now):

@@ -82,7 +82,7 @@ from complaintcore.core.deadlines import (
     compute_duties,
 )
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.grading import age_upgrade_due, assess_grade
+from complaintcore.core.grading import grade_due
 from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Assigned,
@@ -572,14 +572,14 @@ def _state_at(complaint: Complaint, now: datetime) -> ComplaintState:
 def _grade_at(
     complaint: Complaint, state: ComplaintState, pack: RulePack, now: datetime
 ) -> Grade | None:
-    """GRD-2, DL-6: the grade as at ``now``, a month's upgrade included that no sweep
-    or command has recorded yet -- the desk regrades such a complaint before anyone
-    acts on it, so the report counts it as the desk treats it (review s42C F01)."""
+    """GRD-2, DL-6: the grade as at ``now``, a rise by time included that no sweep or
+    command has recorded yet (the month, a promise let pass on a repeated matter):
+    the grade :func:`~complaintcore.core.grading.grade_due` gives, which ``show``
+    names and the next sweep records, so a report run before the sweep and one
+    run after it agree (review s42C F01, s56R6 F04)."""
     at_now = complaint if state is complaint.state else attrs.evolve(complaint, state=state)
-    if not age_upgrade_due(at_now, pack, now):
-        return state.grade
-    assessed = assess_grade(at_now, pack, now)
-    return state.grade if assessed is None else assessed.grade
+    due = grade_due(at_now, pack, now)
+    return state.grade if due is None else due.grade
 
 
 def _norm(text: str) -> str:

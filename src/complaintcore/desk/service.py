@@ -84,7 +84,7 @@ from complaintcore.core.escalation import (
     required_rung_index,
     settling_rung_index,
 )
-from complaintcore.core.grading import GradeAssessment, age_upgrade_due, assess_grade
+from complaintcore.core.grading import GradeAssessment, age_upgrade_due, grade_due
 from complaintcore.core.improvement import MeasureStatus, compute_measures
 from complaintcore.core.limits import TextLimits, clean_record
 from complaintcore.core.models import (
@@ -1186,17 +1186,7 @@ class Desk:
         rows and ``--grade`` filter, change only when a sweep or the next command
         records the upgrade: ``show`` names the grade due meanwhile (review s56R2
         F02)."""
-        complaint = self.get(complaint_id)
-        recorded = complaint.state.grade
-        if not complaint.is_open or recorded is None:
-            return None
-        try:
-            found = assess_grade(complaint, self.pack, now)
-        except ComplaintCoreError:  # a category the upgraded pack renamed: verify names it
-            return None
-        if found is None or found.grade.rank <= recorded.rank:
-            return None
-        return found
+        return grade_due(self.get(complaint_id), self.pack, now)
 
     def duties(self, complaint_id: str, now: datetime) -> tuple[DutyStatus, ...]:
         """What the pack's duties stand at for this complaint at ``now`` (DL-5, REC-2, IN-6 …).
@@ -1214,13 +1204,17 @@ class Desk:
         """
         return compute_measures(self.get(complaint_id), self.pack, self.calendar, now)
 
-    def outstanding_sanction(self, complaint_id: str) -> OutstandingSanction | None:
+    def outstanding_sanction(
+        self, complaint_id: str, now: datetime | None = None
+    ) -> OutstandingSanction | None:
         """PEN-1, PEN-2: the sanction of the complaint's grade when it is not recorded
         (none yet, or only a lighter one of a lower grade: its grade rose after the
         sanction), with the one recorded; ``None`` otherwise (see
         :func:`~complaintcore.core.accountability.outstanding_sanction`).  What
-        ``show`` says, and what ``report --staff`` lists (review s46L L02)."""
-        return outstanding_sanction(self.get(complaint_id), self.pack)
+        ``show`` says, and what ``report --staff`` lists (review s46L L02).  With
+        ``now``, of the grade due at ``now`` (:meth:`grade_due`), as both of them
+        give it (review s56R6 F03)."""
+        return outstanding_sanction(self.get(complaint_id), self.pack, now)
 
     def issue(self, issue: str) -> list[ComplaintRow]:
         """HDL-5: the complaints linked to a concentrated issue, oldest first."""
