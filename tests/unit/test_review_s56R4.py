@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from complaintcore.adapters.calendars import calendar_for_spec
+from complaintcore.core.concentration import Member, decide_group
 from complaintcore.core.models import Complainant, Complaint, Status
 from complaintcore.core.stats import MonthlyReport, RepeatRule, monthly_report
 from complaintcore.core.workflow import (
@@ -35,6 +36,7 @@ from complaintcore.core.workflow import (
     Reply,
     Visit,
 )
+from complaintcore.testing import make_desk
 from tests.helpers import SH, Runner, intake, pack
 
 PACK = pack()
@@ -243,3 +245,50 @@ def test_a_same_matter_link_counts_only_to_a_valid_complaint_and_is_no_repeat() 
     links = monthly_report(cs, PACK, CAL, year=2025, month=11, now=at(12, 5)).links
     assert (links.linked, links.same_matter, links.repeated) == (1, 1, 0)
     assert (links.same_complainant, links.same_room) == (0, 0)
+
+
+# --------------------------------------------------------------------------- C11
+
+
+@pytest.mark.procedure("HDL-6")
+def test_a_sixth_complainant_joins_a_group_incident_without_making_it_again() -> None:
+    """C11: HDL-6 reports a group incident to the project manager at once, once.
+    cn-property: 5 distinct complainants within 24 hours.  By hand: C-1..C-5 (hours
+    1..5) are already the incident I-C-1; C-6 (hour 6), a sixth complainant within
+    the day, joins it: an incident, but it did not become one now."""
+    t0 = datetime(2025, 11, 10, 10, 0, tzinfo=SH)
+    fellows = [
+        Member(f"C-{n}", t0 + timedelta(hours=n), f"k{n}", "I-C-1", True) for n in range(1, 6)
+    ]
+    found = decide_group(Member("C-6", t0 + timedelta(hours=6), "k6"), fellows, PACK.concentration)
+    assert found is not None
+    assert (found.issue, found.incident, found.became_incident) == ("I-C-1", True, False)
+    assert found.complainants == 6
+    assert not found.formed
+
+
+# --------------------------------------------------------------------------- R01
+
+
+@pytest.mark.procedure("VAL-4")
+def test_the_desks_baseline_months_count_a_valid_request_apart() -> None:
+    """R01: the desk reads the baseline months as counts (the memory store's).  By
+    hand: October holds a valid complaint and a service request assessed valid:
+    received 2, valid complaints 1 (a request is counted apart); November one
+    valid complaint: received 1, valid 1."""
+    with make_desk() as desk:
+        for when, kind in (
+            (at(10, 6), "complaint"),
+            (at(10, 7), "request"),
+            (at(11, 6), "complaint"),
+        ):
+            cid = desk.receive(intake(received_at=when, receiver="SR-103"), now=when).id
+            desk.act(
+                cid,
+                Assess(actor="SR-201", validity="valid", kind=kind),
+                now=when + timedelta(hours=1),
+            )
+        month = desk.monthly_report(2025, 11, now=at(12, 5))
+    months = {m.period: (m.received, m.valid_complaints) for m in month.history}
+    assert months["2025-10"] == (2, 1)
+    assert months["2025-11"] == (1, 1)
