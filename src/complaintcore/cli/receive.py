@@ -30,7 +30,7 @@ from complaintcore.core.errors import (
     shown_issue,
 )
 from complaintcore.core.models import Channel
-from complaintcore.desk.importer import ENCODINGS
+from complaintcore.desk.importer import ENCODINGS, RowResult
 from complaintcore.desk.importer import FIELDS as _FIELDS
 from complaintcore.desk.ports import AccessRecord
 from complaintcore.i18n import N_
@@ -359,40 +359,57 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     taken = 0
     # no total while the file is first read: its rows, not its lines, are the total
     left: list[MembersLeftUnlinkedError] = []  # HDL-5: issue members a store failure left out
-    with progress(ctx.t("importing")) as step:
-        for result in run:
-            if result.left_unlinked is not None:
-                left.append(result.left_unlinked)
-            warning = ""  # F05: a row stored again under another key
-            if result.error is not None:
-                reason = _reason(ctx, result.error)
-                text = ctx.t("line {line}: rejected: {reason}", line=result.line, reason=reason)
-                if kept is not None:
-                    kept.add(result.line, "rejected", reason)
-            elif result.outcome == "stored":
-                text = ctx.t("line {line}: stored {id}", line=result.line, id=result.complaint_id)
-                if kept is not None:
-                    kept.add(result.line, "stored", result.complaint_id, result.same_as)
-                if result.same_as:
-                    warning = ctx.t(
-                        "line {line}: warning: likely a duplicate of {id} (the same"
-                        " complainant, received_at and summary); overlapping exports need"
-                        " an idempotency_key column",
-                        line=result.line,
-                        id=result.same_as,
-                    )
-            else:
-                text = ctx.t(
-                    "line {line}: duplicate of {id}", line=result.line, id=result.complaint_id
+    # the rows of the batch being handed out that are listed: an interrupt part-way
+    # lists the rest of that committed batch, counted already (review s56R3 F02)
+    current: tuple[RowResult, ...] = ()
+    listed: set[int] = set()
+
+    def show(result: RowResult) -> None:
+        if result.left_unlinked is not None:
+            left.append(result.left_unlinked)
+        warning = ""  # F05: a row stored again under another key
+        if result.error is not None:
+            reason = _reason(ctx, result.error)
+            text = ctx.t("line {line}: rejected: {reason}", line=result.line, reason=reason)
+            if kept is not None:
+                kept.add(result.line, "rejected", reason)
+        elif result.outcome == "stored":
+            text = ctx.t("line {line}: stored {id}", line=result.line, id=result.complaint_id)
+            if kept is not None:
+                kept.add(result.line, "stored", result.complaint_id, result.same_as)
+            if result.same_as:
+                warning = ctx.t(
+                    "line {line}: warning: likely a duplicate of {id} (the same"
+                    " complainant, received_at and summary); overlapping exports need"
+                    " an idempotency_key column",
+                    line=result.line,
+                    id=result.same_as,
                 )
-                if kept is not None:
-                    kept.add(result.line, "duplicate", result.complaint_id)
-            if not ctx.json:
-                ctx.say(text)
-                if warning:
-                    ctx.say(warning)
-            taken += 1
-            step(taken, run.total_rows)  # rows come by received_at, not by lines
+        else:
+            text = ctx.t("line {line}: duplicate of {id}", line=result.line, id=result.complaint_id)
+            if kept is not None:
+                kept.add(result.line, "duplicate", result.complaint_id)
+        if not ctx.json:
+            ctx.say(text)
+        listed.add(result.line)
+        if warning and not ctx.json:
+            ctx.say(warning)
+
+    with progress(ctx.t("importing")) as step:
+        try:
+            for result in run:
+                if run.batch_rows is not current:
+                    current, listed = run.batch_rows, set()
+                show(result)
+                taken += 1
+                step(taken, run.total_rows)  # rows come by received_at, not by lines
+        except KeyboardInterrupt:
+            if run.batch_rows is not current:
+                current, listed = run.batch_rows, set()
+            for result in current:
+                if result.line not in listed:
+                    show(result)
+            raise
     done = run.summary
     summary = ctx.t(
         "imported: {stored} stored, {duplicated} duplicated, {rejected} rejected"

@@ -48,7 +48,7 @@ import os
 import re
 from array import array
 from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Generator, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, Protocol
@@ -73,6 +73,7 @@ from complaintcore.core.models import (
 )
 from complaintcore.core.rulepack import DEFAULT_ROOM_STYLE
 from complaintcore.core.validity import MANDATORY_FIELDS, NO_RECEIVER, _missing_reason
+from complaintcore.desk.held import Interruptible
 from complaintcore.desk.ports import BatchIntakeStore, RelatedQuery
 from complaintcore.i18n import UNNAMED_KEY
 
@@ -1091,6 +1092,7 @@ class FileImport:
         self.fmt: Literal["csv", "jsonl"] = fmt
         self.batch = batch
         self._counts: Counter[str] = Counter()
+        self._batch_rows: tuple[RowResult, ...] = ()
         self._mine: dict[datetime, dict[str, tuple[int, str]]] = {}
         """This import's complaints by received_at (the latest instant's only): each
         id's place in the order they were stored and its row's identity."""
@@ -1106,7 +1108,9 @@ class FileImport:
 
     @property
     def summary(self) -> ImportSummary:
-        """The counts so far (final once iteration has ended)."""
+        """The counts so far (final once iteration has ended): a committed batch's
+        rows are counted at once, before the first of them is handed out (see
+        :attr:`batch_rows`)."""
         c = self._counts
         return ImportSummary(
             rows=c["stored"] + c["duplicate"] + c["rejected"],
@@ -1116,7 +1120,17 @@ class FileImport:
             encoding=self.encoding or "",
         )
 
+    @property
+    def batch_rows(self) -> tuple[RowResult, ...]:
+        """The rows of the latest batch the desk committed, all counted in
+        :attr:`summary` at once before the first is handed out (review s56R3 F02):
+        what a caller interrupted part-way through them lists besides its own."""
+        return self._batch_rows
+
     def __iter__(self) -> Iterator[RowResult]:
+        return Interruptible(self._rows())
+
+    def _rows(self) -> Generator[RowResult, None, None]:
         with self.path.open("rb") as stream:
             if not stream.seekable():  # rows are read twice: once for their order (IMP-3)
                 raise InvalidInputError(
@@ -1220,7 +1234,7 @@ class FileImport:
             " (rows already stored come back as duplicates)",
         )
 
-    def _run(self, stream: IO[bytes], survey: _Survey) -> Iterator[RowResult]:
+    def _run(self, stream: IO[bytes], survey: _Survey) -> Generator[RowResult, None, None]:
         numbers: deque[tuple[int, str]] = deque()
 
         def intakes() -> Iterator[Intake | ComplaintCoreError]:
@@ -1232,45 +1246,73 @@ class FileImport:
         receipts = self.desk.receive_each(
             intakes(), now=self.now, route=self.route, batch=self.batch
         )
-        while True:
-            try:
-                receipt = next(receipts)
-            except StopIteration:
-                break
-            except KeyboardInterrupt:
-                # the rows of a batch the desk committed before the interruption (its
-                # listeners were running) are reported before it (review s56L1 F02)
-                yield from self._report(done)
-                raise
-            line, identity = numbers.popleft()
-            new = None
-            if receipt.failure is not None:
-                result = RowResult(
-                    line, "rejected", reason=_reason(receipt.failure), error=receipt.failure
-                )
-            else:
-                assert receipt.complaint is not None
-                outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
-                result = RowResult(
-                    line,
-                    outcome,
-                    complaint_id=receipt.complaint.id,
-                    left_unlinked=receipt.left_unlinked,
-                )
-                new = None if receipt.duplicate else receipt.complaint
-            done.append((result, new, identity))
-            if len(done) >= self.batch:  # a batch the desk has stored: looked at together
-                yield from self._report(done)
-                done = []
-        yield from self._report(done)
+        try:
+            while True:
+                try:
+                    receipt = next(receipts)
+                except StopIteration:
+                    break
+                except KeyboardInterrupt as exc:
+                    # the rows of a batch the desk committed before the interruption (its
+                    # listeners were running) are reported before it (review s56L1 F02)
+                    yield from self._report(done, exc)
+                    raise
+                line, identity = numbers.popleft()
+                new = None
+                if receipt.failure is not None:
+                    result = RowResult(
+                        line, "rejected", reason=_reason(receipt.failure), error=receipt.failure
+                    )
+                else:
+                    assert receipt.complaint is not None
+                    outcome: Outcome = "duplicate" if receipt.duplicate else "stored"
+                    result = RowResult(
+                        line,
+                        outcome,
+                        complaint_id=receipt.complaint.id,
+                        left_unlinked=receipt.left_unlinked,
+                    )
+                    new = None if receipt.duplicate else receipt.complaint
+                done.append((result, new, identity))
+                if len(done) >= self.batch:  # a batch the desk has stored: looked at together
+                    yield from self._report(done)
+                    done = []
+            yield from self._report(done)
+        except GeneratorExit:
+            # stopped early by the caller: the desk's interrupt held for after its
+            # batch is raised from here (review s56R3 F01)
+            receipts.close()
+            raise
 
-    def _report(self, done: list[tuple[RowResult, Complaint | None, str]]) -> Iterator[RowResult]:
-        same = self._stored_before([(c, i) for _, c, i in done if c is not None])
-        for result, new, _identity in done:
-            if new is not None and new.id in same:
-                result = attrs.evolve(result, same_as=same[new.id])
-            self._counts[result.outcome] += 1
-            yield result
+    def _report(
+        self,
+        done: list[tuple[RowResult, Complaint | None, str]],
+        held: KeyboardInterrupt | None = None,
+    ) -> Iterator[RowResult]:
+        """A committed batch's rows: counted all at once, then handed out; ``held``:
+        the interrupt to raise after them.  One that comes while its likely
+        duplicates are looked for hands them out without (review s56R3 F02)."""
+        try:
+            same = self._stored_before([(c, i) for _, c, i in done if c is not None])
+        except KeyboardInterrupt as exc:
+            same, held = {}, held or exc
+        rows = tuple(
+            attrs.evolve(result, same_as=same[new.id])
+            if new is not None and new.id in same
+            else result
+            for result, new, _identity in done
+        )
+        self._counts.update(r.outcome for r in rows)
+        if rows:
+            self._batch_rows = rows
+        try:
+            yield from rows
+        except GeneratorExit:
+            if held is not None:  # the caller stopped early: not lost (review s56R3 F01)
+                raise held from None
+            raise
+        if held is not None:
+            raise held
 
     def _stored_before(self, complaints: list[tuple[Complaint, str]]) -> dict[str, str]:
         """For each complaint just stored, another on the desk with the same complainant,

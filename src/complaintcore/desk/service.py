@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import (
@@ -154,6 +154,7 @@ from complaintcore.desk.destinations import TimedOutPlaces, destination_of
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
 from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
+from complaintcore.desk.held import Interruptible
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import (
     masked_record,
@@ -354,9 +355,10 @@ class CommittedInterrupt(KeyboardInterrupt):
 
     while_committing: bool = False
     """True when it came while the store committed the change (or as the commit
-    returned, review s55R8 F01): no listener heard of it, and messages held for the
-    listeners wait out their hold (:data:`LISTENER_HOLD`) before they are sent
-    (review s56L1 F02b); False when it came after, while the listeners or the
+    returned, review s55R8 F01): no listener heard of it, and the messages held for
+    the listeners are let go at once, for the next :meth:`Desk.deliver` (review
+    s56R3 F03; were the store not to answer, they wait out their hold,
+    :data:`LISTENER_HOLD`); False when it came after, while the listeners or the
     linking ran."""
 
     def __init__(self, complaint: Complaint, *, while_committing: bool = False) -> None:
@@ -2056,21 +2058,32 @@ class Desk:
         route: bool = True,
         validity: Validity | str | None = None,
         batch: int = 500,
-    ) -> Iterator[Complaint | ComplaintCoreError]:
+    ) -> Interruptible[Complaint | ComplaintCoreError]:
         """Receive a stream of complaints, one result per intake, in order.
 
         Each complaint is all or nothing; a bad one yields its error and the rest
         go on.  Complaints are committed in batches (one transaction each where
         the store supports it).  :meth:`receive_each` says besides which results
-        were retried submissions.
+        were retried submissions; an interrupt is raised as it says.
         """
-        for receipt in self.receive_each(
-            intakes, now=now, route=route, validity=validity, batch=batch
-        ):
-            if receipt.failure is not None:
-                yield receipt.failure
-            elif receipt.complaint is not None:
-                yield receipt.complaint
+        receipts = self.receive_each(intakes, now=now, route=route, validity=validity, batch=batch)
+        return Interruptible(self._results_of(receipts))
+
+    @staticmethod
+    def _results_of(
+        receipts: Interruptible[Receipt],
+    ) -> Generator[Complaint | ComplaintCoreError, None, None]:
+        """``receive_many``'s results: closed early, its receipts are closed (an
+        interrupt held for after their batch raised from there: review s56R3 F01)."""
+        try:
+            for receipt in receipts:
+                if receipt.failure is not None:
+                    yield receipt.failure
+                elif receipt.complaint is not None:
+                    yield receipt.complaint
+        except GeneratorExit:
+            receipts.close()
+            raise
 
     def receive_each(
         self,
@@ -2080,7 +2093,7 @@ class Desk:
         route: bool = True,
         validity: Validity | str | None = None,
         batch: int = 500,
-    ) -> Iterator[Receipt]:
+    ) -> Interruptible[Receipt]:
         """Like :meth:`receive_many`, one :class:`Receipt` per intake: stored, a
         duplicate (a retried submission: its idempotency key is stored with the
         same content), or refused with the error.
@@ -2097,8 +2110,22 @@ class Desk:
         once a batch is committed, while its listeners
         (``complaintcore_on_events``) or its linking run, is raised after the
         batch's receipts are yielded, so the caller hears what is stored (review
-        s56L1 F02); one that comes before the commit is raised at once.
+        s56L1 F02): on the ``next()`` after the batch's last receipt, or from
+        ``close()`` when the caller stops before it (a ``break`` on a refusal,
+        ``itertools.islice``); a caller that drops it unclosed gets it in the
+        main thread, as a Ctrl-C comes (review s56R3 F01).  One that comes before
+        the commit is raised at once.
         """
+        return Interruptible(self._receive_each(intakes, now, route, validity, batch))
+
+    def _receive_each(
+        self,
+        intakes: Iterable[Intake | ComplaintCoreError],
+        now: datetime,
+        route: bool,
+        validity: Validity | str | None,
+        batch: int,
+    ) -> Generator[Receipt, None, None]:
         self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
@@ -2355,7 +2382,14 @@ class Desk:
                 results, queued = decide_and_store(chunk)
             if queued and not stopped:
                 self._wake_delivery()
-            yield from results
+            try:
+                yield from results
+            except GeneratorExit:
+                # the caller stopped before the batch's end (break, close(), islice):
+                # the interrupt is raised from close(), not lost (review s56R3 F01)
+                if stopped:
+                    raise stopped[0] from None
+                raise
             if stopped:
                 raise stopped[0]
 
@@ -2496,6 +2530,7 @@ class Desk:
         if holder is None:
             return self.store.create(complaint, row, box), None
         until = _new_hold()
+        self._holding(_hold_of(until, box))
         return holder.create(complaint, row, box, held=until), _hold_of(until, box)
 
     def _append(
@@ -2513,6 +2548,7 @@ class Desk:
             self.store.append(cid, version, events, row, box)
             return None
         until = _new_hold()
+        self._holding(_hold_of(until, box))
         holder.append(cid, version, events, row, box, held=until)
         return _hold_of(until, box)
 
@@ -3659,8 +3695,10 @@ class Desk:
         the desk), each call names its own commit."""
         outer = getattr(self._held, "committed", False)
         outer_pending = getattr(self._held, "pending", None)
+        outer_hold = getattr(self._held, "hold", None)
         self._held.committed = None
         self._held.pending = None
+        self._held.hold = None
         try:
             yield
         except KeyboardInterrupt as exc:
@@ -3670,10 +3708,17 @@ class Desk:
             done = self._landed(self._held.pending)
             if done is None:
                 raise
+            # no listener runs for it: its messages are let go now, for the next
+            # deliver, not left to wait out their hold (review s56R3 F03)
+            hold = getattr(self._held, "hold", None)
+            if hold is not None:
+                with contextlib.suppress(KeyboardInterrupt):  # a second one: raised below
+                    self._release([hold])
             raise CommittedInterrupt(done, while_committing=True) from exc
         finally:
             self._held.committed = outer
             self._held.pending = outer_pending
+            self._held.hold = outer_hold
 
     def _committing(self, complaint: Complaint) -> None:
         """The change about to be committed (``complaint`` as it will be stored), for
@@ -3682,6 +3727,13 @@ class Desk:
         was (review s55R8 F01).  Only the first of a receive or act."""
         if getattr(self._held, "committed", False) is None:
             self._held.pending = complaint
+
+    def _holding(self, hold: Hold) -> None:
+        """The listener hold of the change about to be committed (see
+        :meth:`_committing`): let go by :meth:`_told_committed` when an interrupt
+        lands while the store commits it (review s56R3 F03).  The first only."""
+        if getattr(self._held, "committed", False) is None:
+            self._held.hold = hold
 
     def _landed(self, pending: Complaint | None) -> Complaint | None:
         """``pending`` as committed, when the store holds it (its events, the first
