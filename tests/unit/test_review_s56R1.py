@@ -379,3 +379,54 @@ def test_f08_every_documented_chinese_title_after_the_surname_is_masked(title: s
     text = f"王{title}来电说楼上漏水"
     # 王先生 -> 王** for 王小明: the surname shown, the title starred
     assert redact(text, also=["王小明"]) == "王" + "*" * len(title) + "来电说楼上漏水"
+
+
+# --------------------------------------------------------------------------- DL05
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.procedure("ESC-2")
+@pytest.mark.parametrize("swept_between", [False, True], ids=["replaced-first", "swept-first"])
+def test_dl05_a_broken_then_replaced_promise_is_escalated_once_with_report_to_set(
+    swept_between: bool,
+) -> None:
+    """docs/clocks.md: a promise replaced after it was due is "escalated once by a
+    sweep"; a host pack that reports the promise's breaches to a department
+    (``report_to``) escalates it once too, whatever the sweeps (review s56R1 DL05)."""
+    from complaintcore.adapters.calendars import calendar_for_spec
+    from complaintcore.adapters.staff import load_sample_staff
+    from complaintcore.core.models import Escalated
+    from complaintcore.core.workflow import Promise
+    from complaintcore.testing import MemoryStore
+
+    text = resources.files("complaintcore.rules").joinpath("cn-property.toml").read_text("utf-8")
+    marker = 'mode = "promised"\n'
+    assert text.count(marker) == 1
+    host = load_pack_text(text.replace(marker, f'{marker}report_to = "hr_admin"\n', 1))
+    desk = Desk(
+        pack=host,
+        store=MemoryStore(),
+        directory=load_sample_staff(pack=host),
+        calendar=calendar_for_spec(host.calendar),
+        notifiers=(),
+    )
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2025, 11, day, hour, minute, tzinfo=SH)  # Mon 10, Tue 11: working
+
+    c = desk.receive(
+        Intake(OWNER, "phone", at(10, 10), "SR-103", "楼上漏水，天花板渗水", site="sunrise"),
+        now=at(10, 10),
+    )
+    desk.act(c.id, Promise(actor=c.state.handler, due=at(11, 12)), now=at(10, 10, 30))
+    escalated: list[tuple[str, str]] = []
+    if swept_between:  # broken at 12:00, swept at 12:10, replaced at 12:30
+        escalated += desk.sweep(at(11, 12, 10)).escalated
+    desk.act(c.id, Promise(actor=desk.get(c.id).state.handler, due=at(12, 12)), now=at(11, 12, 30))
+    for t in (at(11, 13), at(11, 13, 30), at(12, 11)):
+        escalated += desk.sweep(t).escalated
+    assert [name for _cid, name in escalated].count("promise") == 1
+    promise = [
+        e for e in desk.get(c.id).events if isinstance(e, Escalated) and "promise" in e.clock
+    ]
+    assert len(promise) == 1
