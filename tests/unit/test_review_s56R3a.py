@@ -14,6 +14,8 @@ minutes, though the command line says they are left for it.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -216,3 +218,29 @@ def test_f03_an_interrupt_during_the_commit_leaves_the_messages_to_deliver(
         assert report.sent >= 1
         assert notifier.sent
         assert desk.deliver(T0).sent == 0  # sent once
+
+
+def test_f01_one_dropped_in_a_worker_thread_is_logged_not_sent_to_the_main_thread(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review s56R8 F01: a worker thread gets no Ctrl-C or SIGTERM; an interrupt its
+    own plugin raised and its caller dropped must not stop the host's main thread."""
+    got: list[object] = []
+
+    def worker(desk: Desk) -> None:
+        got.append(next(desk.receive_many(_three(), now=T0, batch=10)))
+
+    with _desk(MemoryStore()) as desk, monkeypatch.context() as patched:
+        _ctrl_c_in_the_first_listener(patched)
+        thread = threading.Thread(target=worker, args=(desk,), name="pool-1")
+        with caplog.at_level(logging.WARNING, logger="complaintcore.desk"):
+            thread.start()
+            thread.join()
+            _wait()  # a KeyboardInterrupt handed on would be raised here
+        assert len(got) == 1
+        assert isinstance(got[0], Complaint)
+        assert len(list(desk.store.complaints())) == 3
+    assert any(
+        "dropped in thread pool-1" in r.getMessage() and "not passed on" in r.getMessage()
+        for r in caplog.records
+    )

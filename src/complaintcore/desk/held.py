@@ -9,19 +9,24 @@ stops iterating before the end of the batch (a ``break``, ``close()``,
 the generator raises it from ``close()`` (``GeneratorExit`` at its ``yield``),
 and :class:`Interruptible` closes a generator the caller dropped without closing
 it and, as Python ignores what a finalizer raises, hands the interrupt to the
-main thread just after, as a Ctrl-C would come (``_thread.interrupt_main``).
+main thread just after, as a Ctrl-C would come (``_thread.interrupt_main``) —
+only when dropped in the main thread, where Ctrl-C and SIGTERM arrive; in another
+thread it is logged and not passed on (review s56R8 F01).
 """
 
 from __future__ import annotations
 
 import _thread
 import contextlib
+import logging
 import sys
 import threading
 from collections.abc import Generator, Iterator
 from typing import TypeVar
 
 __all__ = ["Interruptible"]
+
+log = logging.getLogger("complaintcore.desk")
 
 _T = TypeVar("_T")
 
@@ -56,6 +61,17 @@ class Interruptible(Iterator[_T]):
             # SIGINT there, or at interpreter shutdown)
             if sys.is_finalizing():
                 return  # the program is ending already
+            if threading.current_thread() is not threading.main_thread():
+                # only the main thread is sent Ctrl-C or SIGTERM: one a worker's plugin
+                # raised is no signal, and handing it on would stop a host's server
+                # (its SIGINT handler, ``asyncio.run``) that nobody asked to stop
+                # (review s56R8 F01)
+                log.warning(
+                    "a KeyboardInterrupt held for after a receipt batch was dropped in"
+                    " thread %s, whose caller stopped reading early: not passed on",
+                    threading.current_thread().name,
+                )
+                return
             later = threading.Timer(_AFTER, _interrupt_main)
             later.daemon = True
             with contextlib.suppress(RuntimeError):
