@@ -156,6 +156,7 @@ from complaintcore.desk.fellows import Fellows
 from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import (
+    issue_texts,
     masked_record,
     masked_traceback,
     people_named,
@@ -2895,9 +2896,10 @@ class Desk:
         # HDL-5, PRV-1: the issue's complainants, masked in the text every member
         # is given, read and prepared once for the call (review s47G F03)
         with self._fellows.read_once({issue: [r.id for r in listed]}):
-            if isinstance(command, Reply):  # PRV-1: what every member is told
+            texts = issue_texts(command)
+            if texts:  # PRV-1: what every member is given (review s56R7 F01)
                 told = [r.id for r in rows if r.id not in withheld]
-                self._refuse_members_named(command.message, [r.id for r in listed], told)
+                self._refuse_members_named(texts, [r.id for r in listed], told)
             for row in rows:
                 if row.id in withheld:
                     continue
@@ -2905,30 +2907,33 @@ class Desk:
         return IssueReport(issue, tuple(done), tuple(skipped))
 
     def _refuse_members_named(
-        self, message: str, members: Sequence[str], told: Sequence[str]
+        self, texts: Sequence[tuple[str, str]], members: Sequence[str], told: Sequence[str]
     ) -> None:
-        """PRV-1, PRV-2: a reply given to a whole issue (``explain_all``) is what each
-        complainant is told; one naming a member's stored name, phone or room, which
-        another member would be given, is refused before anything is written.  The
-        error names the kind of data and the complaint, never the value (review
-        s56R5 F02)."""
+        """PRV-1, PRV-2: the free text of a command given to a whole issue
+        (``explain_all``'s reply, an apology, its reason and remedy, ...) is
+        recorded on, and told to, every member; a field naming a member's stored
+        name, phone or room, which another member would be given, is refused before
+        anything is written.  ``texts`` are ``(field, text)``, as
+        :func:`issue_texts`.  The error names the field, the kind of data and the
+        complaint, never the value (reviews s56R5 F02, s56R7 F01)."""
         people = self._fellows.complainants(members)  # read once for the call
-        leaks: dict[str, list[str]] = {}  # the kinds of each complaint's complainant
-        for cid, kind in people_named(message, people):
-            value = getattr(people[cid], kind)
-            others = (people.get(rid) for rid in told if rid != cid)
-            if any(p is None or getattr(p, kind) != value for p in others):
-                leaks.setdefault(cid, []).append(kind)
-        if leaks:
-            found = "; ".join(
-                f"the {_and(kinds)} of complaint {cid}'s complainant"
-                for cid, kinds in leaks.items()
-            )
-            raise InvalidInputError(
-                "message",
-                f"holds {found}, which every other open complaint of the issue would be"
-                " given as its reply; nothing was recorded: leave it out (PRV-1)",
-            )
+        for field, text in texts:
+            leaks: dict[str, list[str]] = {}  # the kinds of each complaint's complainant
+            for cid, kind in people_named(text, people):
+                value = getattr(people[cid], kind)
+                others = (people.get(rid) for rid in told if rid != cid)
+                if any(p is None or getattr(p, kind) != value for p in others):
+                    leaks.setdefault(cid, []).append(kind)
+            if leaks:
+                found = "; ".join(
+                    f"the {_and(kinds)} of complaint {cid}'s complainant"
+                    for cid, kinds in leaks.items()
+                )
+                raise InvalidInputError(
+                    field,
+                    f"holds {found}, which every other open complaint of the issue would"
+                    " be given too; nothing was recorded: leave it out (PRV-1)",
+                )
 
     def _act_on_member(
         self,
