@@ -946,7 +946,10 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (
         N_(
             "holds {found}, which every other open complaint of the issue would be "
-            "given too; nothing was recorded: leave it out (PRV-1)"
+            "given too; nothing was recorded: leave it out, or, once a person has "
+            "checked that the text names no one (a word may match a name), give it "
+            "again as checked (member_data_checked=True; explain-all --checked-names) "
+            "(PRV-1)"
         ),
         {"found": "people_named"},
     ),
