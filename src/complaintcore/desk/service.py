@@ -2206,6 +2206,7 @@ class Desk:
                 if not isinstance(d, Draft) or d.failure is not None:
                     continue
                 try:  # a deadline past the calendar's end is that complaint's refusal
+                    self._tell_receipt(d, now)  # told in link(): never queued unheard
                     items.append((d.complaint, self._projection.row(d.complaint, now), d.outbox))
                     slots.append(at)
                 except ComplaintCoreError as exc:
