@@ -942,11 +942,14 @@ _TAGS = {"transferred": NC_("tag", "moved to another department")}
 
 
 LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
-    # PRV-1: a reply given to a whole issue names a member (review s56R5 F02)
+    # PRV-1: a text given to a whole issue names a member (reviews s56R5 F02, s56R7 F01)
     (
         N_(
             "holds {found}, which every other open complaint of the issue would be "
-            "given as its reply; nothing was recorded: leave it out (PRV-1)"
+            "given too; nothing was recorded: leave it out, or, once a person has "
+            "checked that the text names no one (a word may match a name), give it "
+            "again as checked (member_data_checked=True; explain-all --checked-names) "
+            "(PRV-1)"
         ),
         {"found": "people_named"},
     ),

@@ -89,3 +89,19 @@ def test_prepared_literals_find_what_literals_in_finds(
     literals = [v for _, v in parts] + absent
     text = "".join(t + (v.upper() if upper else v) for t, v in parts)
     assert Literals(literals).found_in(text) == literals_in(text, literals)
+
+
+@pytest.mark.procedure("PRV-1")
+def test_literals_extended_find_what_literals_of_all_find() -> None:
+    """Review s56R7 F02: a bulk batch's issue grows one draft at a time; the
+    prepared literals grow by the new ones alone and find, in the order given,
+    what the literals of all of them prepared at once find."""
+    first, later = GIVEN[:3], [*GIVEN[3:], "李四", "7-704"]
+    grown = Literals(first).extended(later)
+    text = "电梯已修好。ＭＡＲＧＡＲＥＴ thompson（7－701）家门口。王\u200b小明 7 号，李四 7-704"
+    assert grown.found_in(text) == Literals([*first, *later]).found_in(text)
+    expected = ["李四", "王小明", "Margaret Thompson", "7-701", "7", "", "7-704"]
+    assert grown.found_in(text) == expected
+    assert Literals(first).found_in(text) == ["李四", "王小明"]  # the first unchanged
+    with pytest.raises(InvalidInputError):
+        Literals(first).extended([1])  # type: ignore[list-item]

@@ -24,12 +24,27 @@ __all__ = ["explain_all"]
 @click.option("--actor", required=True, help=N_("Staff id of whoever acts."))
 @click.option("--message", required=True, help=N_("The explanation given to everyone."))
 @click.option("--final", is_flag=True, help=N_("The explanation is the final result."))
+@click.option(
+    "--checked-names",
+    is_flag=True,
+    help=N_(
+        "A person has checked that the message names no complainant of the issue: "
+        "give it although a word in it matches a member's name, phone or room "
+        "(PRV-1)."
+    ),
+)
 @without_helpers_option
 @json_option
 @now_option
 @pass_ctx
 def explain_all(
-    ctx: Ctx, issue: str, actor: str, message: str, final: bool, without_helpers: bool
+    ctx: Ctx,
+    issue: str,
+    actor: str,
+    message: str,
+    final: bool,
+    checked_names: bool,
+    without_helpers: bool,
 ) -> None:
     desk = ctx.desk()
     ctx.check_identity(actor, issue, "reply")
@@ -40,6 +55,7 @@ def explain_all(
         now=ctx.now(),
         final=final,
         without_helpers=without_helpers,
+        member_data_checked=checked_names,
     )
     pack = desk.pack
     skipped = [

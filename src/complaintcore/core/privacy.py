@@ -8,6 +8,7 @@ its length: a message, a masked view or the sweep never hangs on one complaint.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import unicodedata
@@ -2000,27 +2001,61 @@ class Literals:
     """
 
     def __init__(self, values: Iterable[str]) -> None:
-        try:
-            forms = {v: _forms(_drawn(v)[0].strip()) for v in values}
-        except (TypeError, AttributeError):
-            raise InvalidInputError("values", "expected an iterable of strings") from None
-        self._order = {v: i for i, v in enumerate(forms)}
+        self._order: dict[str, int] = {}
         # always kept: a literal of one character, or a room read as one (Rm 7)
-        self._short = [v for v, read in forms.items() if any(len(f) <= 1 for f in read)]
+        self._short: list[str] = []
         self._given: dict[str, list[str]] = {}  # each literal drawn, and its rooms: as given
-        for v, read in forms.items():
-            for f in read:
-                if len(f) > 1:
-                    self._given.setdefault(f, []).append(v)
-        self._clues = {d: _clues.__wrapped__(d) for d in self._given}
-        parts = {d: _parts(*clues) for d, clues in self._clues.items()}
-        shared: dict[str, int] = {}
-        for found in parts.values():
-            for part in found:
-                shared[part] = shared.get(part, 0) + 1
+        self._clues: dict[str, tuple[tuple[str, ...], bool, str]] = {}
+        self._shared: dict[str, int] = {}  # how many literals drawn each part files
         self._always: list[str] = []
         self._filed: dict[str, list[str]] = {}
         self._by_digit: list[str] = []  # cased, filed under a digit: another script's too
+        self._lengths: list[int] = []
+        self._add(values)
+
+    def extended(self, values: Iterable[str]) -> Literals:
+        """These literals and ``values``, the new ones alone prepared: an issue that
+        grows one member at a time within one call (a bulk batch's drafts: review
+        s56R7 F02) costs what its new members hold, not the whole issue again.
+        A new literal is filed under its part the fewest literals share so far
+        (the filing only decides how soon it is tried, never whether it is found).
+
+        :raises InvalidInputError: ``values`` is not an iterable of strings.
+        """
+        more = copy.copy(self)
+        more._order = dict(self._order)
+        more._short = list(self._short)
+        more._given = {d: list(vs) for d, vs in self._given.items()}
+        more._clues = dict(self._clues)
+        more._shared = dict(self._shared)
+        more._always = list(self._always)
+        more._filed = {p: list(ds) for p, ds in self._filed.items()}
+        more._by_digit = list(self._by_digit)
+        more._add(values)
+        return more
+
+    def _add(self, values: Iterable[str]) -> None:
+        try:
+            forms = {v: _forms(_drawn(v)[0].strip()) for v in values if v not in self._order}
+        except (TypeError, AttributeError):
+            raise InvalidInputError("values", "expected an iterable of strings") from None
+        for v in forms:
+            self._order[v] = len(self._order)
+        self._short += [v for v, read in forms.items() if any(len(f) <= 1 for f in read)]
+        fresh: dict[str, None] = {}
+        for v, read in forms.items():
+            for f in read:
+                if len(f) > 1:
+                    if f not in self._given:
+                        fresh[f] = None
+                    self._given.setdefault(f, []).append(v)
+        for d in fresh:
+            self._clues[d] = _clues.__wrapped__(d)
+        parts = {d: _parts(*self._clues[d]) for d in fresh}
+        shared = self._shared
+        for found in parts.values():
+            for part in found:
+                shared[part] = shared.get(part, 0) + 1
         for d, found in parts.items():
             if not found:
                 self._always.append(d)

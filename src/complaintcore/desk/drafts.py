@@ -43,6 +43,10 @@ class Draft:
     batch's others (only where the answer above may have been cut at its limit)."""
     failure: ComplaintCoreError | None = None
     """Why linking it failed: it is not stored, and its receipt says so."""
+    received: tuple[Complaint, tuple[Event, ...], bool] | None = None
+    """The complaint as received, its first events and whether nobody holds it
+    (IN-2), while the receipt's messages wait to be rendered once it is grouped
+    (PRV-1: they mask the issue it joins; review s56R7 F02)."""
 
 
 @attrs.frozen

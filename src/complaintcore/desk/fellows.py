@@ -73,11 +73,63 @@ class Fellows:
         finally:
             self._local.reads = None
 
+    @contextlib.contextmanager
+    def masked_as(self, grouped: Complaint) -> Iterator[None]:
+        """Within: a message of the complaint with ``grouped``'s id masks as
+        ``grouped`` does, the issue it joined in memory before it is stored: the
+        receipt's messages, rendered from the complaint as received, mask the
+        issue's other complainants (review s56R7 F02)."""
+        before = getattr(self._local, "grouped", None)
+        self._local.grouped = grouped
+        try:
+            yield
+        finally:
+            self._local.grouped = before
+
+    def drafted(self, people: Mapping[str, Complainant]) -> None:
+        """Within :meth:`read_once`: the complainants of complaints not stored yet (a
+        bulk batch's drafts, by id), so the batch's drafts of one issue mask each
+        other in their messages as if received one by one (review s56R7 F02).
+        Outside it, nothing."""
+        reads: _Reads | None = getattr(self._local, "reads", None)
+        if reads is not None:
+            reads.people.update(people)
+            reads.absent.difference_update(people)
+
+    def joined(self, issue: str, ids: Sequence[str]) -> None:
+        """Within :meth:`read_once`: complaints not stored yet (a bulk batch's drafts)
+        that are members of ``issue`` now, as the store's members are (review s56R7
+        F02).  Outside it, nothing."""
+        reads: _Reads | None = getattr(self._local, "reads", None)
+        if reads is None:
+            return
+        have = self._members(issue, reads)
+        known = set(have)
+        new = tuple(cid for cid in ids if cid not in known)
+        if not new:
+            return
+        reads.members[issue] = (*have, *new)
+        # what was prepared for the issue grows by the new members alone: a batch's
+        # issue of n drafts costs n members prepared, not n times the issue
+        found = self._people(new, reads)
+        added = literals_of(found[cid] for cid in new if cid in found)
+        for issues, members in reads.joined.items():
+            if issue in issues:
+                members.update(dict.fromkeys(new))
+        for key, prepared in reads.literals.items():
+            if issue in key[0]:
+                reads.literals[key] = prepared.extended(added)
+
+    def _as_grouped(self, complaint: Complaint) -> Complaint:
+        grouped: Complaint | None = getattr(self._local, "grouped", None)
+        return grouped if grouped is not None and grouped.id == complaint.id else complaint
+
     def of(self, complaint: Complaint) -> tuple[Complainant, ...]:
         """The complainants of the other complaints of every issue ``complaint`` has
         been part of (:func:`~complaintcore.core.concentration.issue_links`: the
         members its history names, and each issue's members now), in that order;
         none for a complaint never grouped, without reading the store."""
+        complaint = self._as_grouped(complaint)
         issues, named = issue_links(complaint)
         if not issues:
             return ()
@@ -98,6 +150,7 @@ class Fellows:
         reads: _Reads | None = getattr(self._local, "reads", None)
         if reads is None:
             return self.of(complaint)
+        complaint = self._as_grouped(complaint)
         issues, named = issue_links(complaint)
         if not issues:
             return ()

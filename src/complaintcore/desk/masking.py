@@ -20,9 +20,11 @@ from complaintcore.core.errors import shown_issue
 from complaintcore.core.models import Complainant, mask
 from complaintcore.core.privacy import Literals, literals_in, redact, shown_site
 from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import Command
 
 __all__ = [
     "fellows_in",
+    "issue_texts",
     "literals_of",
     "masked_record",
     "masked_traceback",
@@ -185,6 +187,36 @@ def people_named(text: str, people: Mapping[str, Complainant]) -> list[tuple[str
     return [
         (cid, kind) for cid in people for kind in ("name", "phone", "room") if (cid, kind) in found
     ]
+
+
+ISSUE_TEXTS: Mapping[str, tuple[str, ...]] = {
+    "reply": ("message",),
+    "apologise": ("apology", "reason", "remedy"),
+    "acknowledge": ("definition", "remedy_sought", "apology"),
+    "respond": ("message", "remedies"),
+    "promise": ("note",),
+    "extend": ("reason", "details"),
+    "close": ("result",),
+}
+"""HDL-5, PRV-1: the fields of a command that its complainant is told, by command
+name: what :meth:`Desk.act_on_issue <complaintcore.desk.service.Desk.act_on_issue>`
+tells every member's complainant (review s56R7 F01).  A command's other texts
+(a pause's reason, REC-4's unanswerable reason, a department's result, a cause)
+are records for staff, masked for every member in each masked view and message."""
+
+
+def issue_texts(command: Command) -> list[tuple[str, str]]:
+    """``(field, text)`` for each non-empty free-text field of ``command``
+    (:data:`ISSUE_TEXTS`); an item of a tuple of texts as ``field[i]``."""
+    out: list[tuple[str, str]] = []
+    for field in ISSUE_TEXTS.get(command.name, ()):
+        value = getattr(command, field)
+        if isinstance(value, str):
+            if value.strip():
+                out.append((field, value))
+        else:
+            out.extend((f"{field}[{i}]", v) for i, v in enumerate(value) if v.strip())
+    return out
 
 
 _PHONE_GLUE = frozenset(" -./()+\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\t")

@@ -78,6 +78,7 @@ from complaintcore.core.errors import (
     reduced,
     shown_code,
     shown_id,
+    shown_issue,
 )
 from complaintcore.core.escalation import (
     current_rung_index,
@@ -157,6 +158,7 @@ from complaintcore.desk.grouping import Grouper, Grouping, Links
 from complaintcore.desk.held import Interruptible
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import (
+    issue_texts,
     masked_record,
     masked_traceback,
     people_named,
@@ -1980,7 +1982,7 @@ class Desk:
             return known
         self._require_bypass_right(admitted, acting)  # IN-6: a new complaint only
         for draws in itertools.count(1):  # another id while the one drawn is taken
-            draft = Draft(*self._intake(admitted, now, acting, complaint_id, route, validity))
+            draft = self._intake(admitted, now, acting, complaint_id, route, validity)
             with self._groups_locked([draft.complaint]):  # HDL-5, HDL-6: decided on all there is
                 # IMP-3, GRD-2: the later raisings stored before it, read before it is
                 # decided (customer service heard the counts they recorded: review s46G
@@ -1990,6 +1992,7 @@ class Desk:
                 repeated = self._repeats.repeat(draft, now, repeats)
                 grouping = Grouping()
                 links = self._grouper.group(draft, now, grouping)
+                self._tell_receipt(draft, now)
                 complaint = draft.complaint
                 row = self._projection.row(complaint, now)
                 self._committing(complaint)
@@ -2160,10 +2163,21 @@ class Desk:
             # HDL-5, PRV-1: an issue's complainants, masked in its members' masked
             # messages (their summaries: review s56R5 F01), read once a batch
             with self._fellows.read_once():
+                # drafts of one issue mask each other (review s56R7 F02)
+                self._fellows.drafted(
+                    {d.complaint.id: d.complaint.intake.complainant for d in drafts}
+                )
                 for draft in drafts:
                     try:
                         again = self._repeats.repeat(draft, now, repeats)
                         found = self._grouper.group(draft, now, grouping)
+                        issue = draft.complaint.state.issue
+                        if issue:  # the batch's drafts of its issue, members as if stored
+                            fellows = [
+                                d.complaint.id for d in drafts if d.complaint.state.issue == issue
+                            ]
+                            self._fellows.joined(issue, fellows)
+                        self._tell_receipt(draft, now)
                         if found is not None or again is not None:
                             marks.append((draft, found, again))
                     except ComplaintCoreError as exc:
@@ -2219,6 +2233,7 @@ class Desk:
                 if not isinstance(d, Draft) or d.failure is not None:
                     continue
                 try:  # a deadline past the calendar's end is that complaint's refusal
+                    self._tell_receipt(d, now)  # told in link(): never queued unheard
                     items.append((d.complaint, self._projection.row(d.complaint, now), d.outbox))
                     slots.append(at)
                 except ComplaintCoreError as exc:
@@ -2444,7 +2459,7 @@ class Desk:
                         pending.append(_Again(first))
                     else:
                         self._require_bypass_right(intake, acting)  # IN-6: a new complaint only
-                        draft = Draft(*self._intake(intake, now, acting, None, route, validity))
+                        draft = self._intake(intake, now, acting, None, route, validity)
                         pending.append(draft)  # linked and grouped with its batch (see link)
                         if intake.idempotency_key:
                             keyed[intake.idempotency_key] = draft
@@ -2582,8 +2597,9 @@ class Desk:
         complaint_id: str | None,
         route: bool,
         validity: Validity | str | None = None,
-    ) -> tuple[Complaint, list[Event], Outbox]:
-        """Register, classify, assess if known, and route in memory: the first events."""
+    ) -> Draft:
+        """Register, classify, assess if known, and route in memory: the first events
+        (the receipt's messages: :meth:`_tell_receipt`)."""
         if as_instant(intake.received_at) > as_instant(now):  # instants (review s41G F01)
             raise InvalidInputError(
                 "received_at", "is later than now: a complaint not yet received"
@@ -2639,12 +2655,24 @@ class Desk:
                 self._warn_unassigned(complaint)
             unheld = complaint.is_open and not complaint.state.handler
         self._require_deadlines_in_calendar(complaint, now)
-        outbox = self._telling.outbox_for(complaint, events, now) + self._telling.duty_outbox(
-            complaint, events, now
-        )
-        if unheld:  # IN-2, ESC-4: someone who can act hears of it now, not a day later
-            outbox += self._telling.unassignable_outbox(complaint, now)
-        return complaint, events, outbox
+        # PRV-1: its messages are rendered once it is grouped (_tell_receipt)
+        return Draft(complaint, events, [], received=(complaint, tuple(events), unheld))
+
+    def _tell_receipt(self, draft: Draft, now: datetime) -> None:
+        """The receipt's messages of a draft :meth:`_intake` made, rendered once it
+        is grouped, before the messages grouping and repeat linking queued: a masked
+        one masks the complainants of the issue it joined, whose summary may name a
+        neighbour who is a member (PRV-1, HDL-5; review s56R7 F02).  Once."""
+        if draft.received is None:
+            return
+        complaint, events, unheld = draft.received
+        with self._fellows.masked_as(draft.complaint):
+            box = self._telling.outbox_for(complaint, events, now)
+            box += self._telling.duty_outbox(complaint, events, now)
+            if unheld:  # IN-2, ESC-4: someone who can act hears of it now, not a day later
+                box += self._telling.unassignable_outbox(complaint, now)
+        draft.outbox[:0] = box
+        draft.received = None
 
     def _warn_unassigned(self, complaint: Complaint) -> None:
         """IN-2: a complaint routing gave to nobody is logged, naming the rung it needs
@@ -2887,7 +2915,9 @@ class Desk:
             if any(deliver for _c, _e, _n, deliver, _b, _h in later):
                 self._wake_delivery()
 
-    def act_on_issue(self, issue: str, command: Command, *, now: datetime) -> IssueReport:
+    def act_on_issue(
+        self, issue: str, command: Command, *, now: datetime, member_data_checked: bool = False
+    ) -> IssueReport:
         """HDL-5: run one command on every open complaint of a concentrated issue.
 
         The command is checked against the first member the actor may act on
@@ -2898,6 +2928,14 @@ class Desk:
         error, and the others go on.  A bypass complaint still waiting for consent
         is left out of a site actor's report altogether: the site may not hear of
         it, not even its id (IN-6).
+
+        A text every member's complainant is told (:data:`ISSUE_TEXTS
+        <complaintcore.desk.masking.ISSUE_TEXTS>`) holding a member's stored name,
+        phone or room another member would be given is refused (PRV-1), unless
+        ``member_data_checked``: a person has read the text and found that what
+        matched is no one's data (a word that is also a name, ``用水高峰`` for a
+        member 高峰); it is recorded then, and a log line names the field, the
+        kinds and the complaints, never the value (review s56R7 F03).
         """
         self._require_now(now)
         listed = self.issue(issue)
@@ -2931,9 +2969,16 @@ class Desk:
         # HDL-5, PRV-1: the issue's complainants, masked in the text every member
         # is given, read and prepared once for the call (review s47G F03)
         with self._fellows.read_once({issue: [r.id for r in listed]}):
-            if isinstance(command, Reply):  # PRV-1: what every member is told
+            texts = issue_texts(command)
+            if texts:  # PRV-1: what every member is given (review s56R7 F01)
                 told = [r.id for r in rows if r.id not in withheld]
-                self._refuse_members_named(command.message, [r.id for r in listed], told)
+                self._refuse_members_named(
+                    issue,
+                    texts,
+                    [r.id for r in listed],
+                    told,
+                    checked_by=(command.actor if member_data_checked else None),
+                )
             for row in rows:
                 if row.id in withheld:
                     continue
@@ -2941,29 +2986,54 @@ class Desk:
         return IssueReport(issue, tuple(done), tuple(skipped))
 
     def _refuse_members_named(
-        self, message: str, members: Sequence[str], told: Sequence[str]
+        self,
+        issue: str,
+        texts: Sequence[tuple[str, str]],
+        members: Sequence[str],
+        told: Sequence[str],
+        *,
+        checked_by: str | None = None,
     ) -> None:
-        """PRV-1, PRV-2: a reply given to a whole issue (``explain_all``) is what each
-        complainant is told; one naming a member's stored name, phone or room, which
-        another member would be given, is refused before anything is written.  The
-        error names the kind of data and the complaint, never the value (review
-        s56R5 F02)."""
+        """PRV-1, PRV-2: the free text of a command given to a whole issue
+        (``explain_all``'s reply, an apology, its reason and remedy, ...) is
+        recorded on, and told to, every member; a field naming a member's stored
+        name, phone or room, which another member would be given, is refused before
+        anything is written.  ``texts`` are ``(field, text)``, as
+        :func:`issue_texts`.  The error names the field, the kind of data and the
+        complaint, never the value (reviews s56R5 F02, s56R7 F01).  ``checked_by``:
+        the actor who had a person check the text (``member_data_checked``): logged,
+        not refused (review s56R7 F03)."""
         people = self._fellows.complainants(members)  # read once for the call
-        leaks: dict[str, list[str]] = {}  # the kinds of each complaint's complainant
-        for cid, kind in people_named(message, people):
-            value = getattr(people[cid], kind)
-            others = (people.get(rid) for rid in told if rid != cid)
-            if any(p is None or getattr(p, kind) != value for p in others):
-                leaks.setdefault(cid, []).append(kind)
-        if leaks:
+        for field, text in texts:
+            leaks: dict[str, list[str]] = {}  # the kinds of each complaint's complainant
+            for cid, kind in people_named(text, people):
+                value = getattr(people[cid], kind)
+                others = (people.get(rid) for rid in told if rid != cid)
+                if any(p is None or getattr(p, kind) != value for p in others):
+                    leaks.setdefault(cid, []).append(kind)
+            if not leaks:
+                continue
             found = "; ".join(
                 f"the {_and(kinds)} of complaint {cid}'s complainant"
                 for cid, kinds in leaks.items()
             )
+            if checked_by is not None:
+                log.info(
+                    "issue %s: %s holds what matches %s; recorded on every member as"
+                    " checked by a person (member_data_checked, %s: PRV-1)",
+                    shown_issue(issue),
+                    field,
+                    found,
+                    checked_by,
+                )
+                continue
             raise InvalidInputError(
-                "message",
-                f"holds {found}, which every other open complaint of the issue would be"
-                " given as its reply; nothing was recorded: leave it out (PRV-1)",
+                field,
+                f"holds {found}, which every other open complaint of the issue would"
+                " be given too; nothing was recorded: leave it out, or, once a person has"
+                " checked that the text names no one (a word may match a name), give it"
+                " again as checked (member_data_checked=True; explain-all"
+                " --checked-names) (PRV-1)",
             )
 
     def _act_on_member(
@@ -3004,6 +3074,7 @@ class Desk:
         now: datetime,
         final: bool = False,
         without_helpers: bool = False,
+        member_data_checked: bool = False,
     ) -> IssueReport:
         """HDL-5: one unified explanation, recorded as a reply on every open member.
 
@@ -3013,7 +3084,9 @@ class Desk:
         ``final=True`` DL-3's department result and reply after the result too
         (the packs' ``department_result`` stops on ``replied:final``).  A final
         one skips a member whose helping departments recorded no part, unless
-        ``without_helpers`` (HDL-4, as :class:`Reply`).
+        ``without_helpers`` (HDL-4, as :class:`Reply`).  An explanation naming a
+        member is refused unless ``member_data_checked`` (PRV-1: see
+        :meth:`act_on_issue`).
         """
         command = Reply(
             actor=actor,
@@ -3023,7 +3096,7 @@ class Desk:
             issue=issue,
             without_helpers=without_helpers,
         )
-        return self.act_on_issue(issue, command, now=now)
+        return self.act_on_issue(issue, command, now=now, member_data_checked=member_data_checked)
 
     # ------------------------------------------------------------------ acting
 
