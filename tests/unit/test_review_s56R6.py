@@ -24,15 +24,13 @@ Expected grades from /work/shared/procedures.md, not from the code.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
-from complaintcore import Complainant, Intake, TargetPerson
+from complaintcore import TargetPerson
 from complaintcore.core.grading import assess_grade, grade_due
 from complaintcore.core.models import Grade, Graded
 from complaintcore.core.workflow import (
@@ -47,29 +45,7 @@ from complaintcore.core.workflow import (
     fold,
 )
 from complaintcore.testing import make_desk
-
-SH = ZoneInfo("Asia/Shanghai")
-A = "HQ-001"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SH)
-
-
-def _intake(channel: str = "phone", **kw: object) -> Intake:
-    owner = Complainant(
-        name="王小明", phone="13800000001", room="3-2-0001", building="3", site="sunrise"
-    )
-    return Intake(
-        complainant=owner,
-        channel=channel,
-        received_at=at("2025-11-10 09:30"),
-        receiver="SR-103",
-        summary="楼上漏水，天花板渗水",
-        site="sunrise",
-        **kw,  # type: ignore[arg-type]
-    )
-
+from tests.unit.test_review_s56R2 import A, _intake, at
 
 # ------------------------------------- F01: a follow-up visit after the closure
 
