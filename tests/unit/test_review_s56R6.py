@@ -32,13 +32,14 @@ import pytest
 
 from complaintcore import TargetPerson
 from complaintcore.core.grading import assess_grade, grade_due
-from complaintcore.core.models import Grade, Graded
+from complaintcore.core.models import Grade, Graded, SanctionRecorded
 from complaintcore.core.workflow import (
     Assess,
     Close,
     Handle,
     Promise,
     RecordCause,
+    RecordSanction,
     Reply,
     Visit,
     decide,
@@ -242,3 +243,32 @@ def test_a_closed_complaint_stored_minor_though_resolved_late_rises_at_its_next_
     assert found.grade is Grade.MAJOR
     again = decide(legacy, Assess(actor=A, validity="valid", note="复核"), desk.pack, now)
     assert [e.grade for e in again if isinstance(e, Graded)] == [Grade.MAJOR]
+
+
+@pytest.mark.procedure("PEN-1")
+@pytest.mark.procedure("GRD-2")
+def test_a_sanction_recorded_before_the_sweep_is_the_broken_promise_grades() -> None:
+    """The same broken promise on a repeated matter, against a named member of staff:
+    GRD-2 makes it major, and a sanction recorded on 20 Nov with no sweep since is
+    major's red card (PEN-1), the one ``show``'s outstanding sanction asked for."""
+    desk = make_desk()
+    cid = desk.receive(
+        _intake("written", target=TargetPerson(staff_id="SR-302", rung="front_line")),
+        now=at("2025-11-10 09:30"),
+    ).id
+    desk.act(
+        cid,
+        Assess(actor=A, validity="valid", facts=["raised_repeatedly"]),
+        now=at("2025-11-10 10:00"),
+    )
+    desk.act(cid, Promise(actor=A, due=at("2025-11-13 10:00")), now=at("2025-11-10 11:00"))
+    now = at("2025-11-20 10:00")
+    asked = desk.outstanding_sanction(cid, now)
+    assert asked is not None
+    assert asked.due.grade is Grade.MAJOR
+    assert desk.get(cid).state.grade is Grade.MINOR  # no sweep since the promise passed
+    done = desk.act(cid, RecordSanction(actor=A), now=now)
+    assert done.state.grade is Grade.MAJOR
+    recorded = [e for e in done.events if isinstance(e, SanctionRecorded)]
+    assert [(e.grade, "red_card" in e.measures) for e in recorded] == [(Grade.MAJOR, True)]
+    assert desk.outstanding_sanction(cid, now) is None

@@ -3333,9 +3333,15 @@ class Desk:
 
     def _aged(self, complaint: Complaint, now: datetime) -> tuple[Event, ...]:
         """GRD-2, DL-6: an open valid complaint a month past its receipt is major, before
-        anyone acts on it (no sweep may have passed since), and once reopened past it.
-        :meth:`act` then moves it to the rung its new grade needs, as the system (ESC-3)."""
-        if not age_upgrade_due(complaint, self.pack, now):
+        anyone acts on it (no sweep may have passed since), and once reopened past it;
+        so is one whose promise on a matter raised repeatedly was let pass (GRD-2): the
+        grade the sweep would record (:func:`grade_due`), so a sanction recorded before
+        the sweep is the grade's that ``show`` and the staff table ask for (review
+        s56R6, left open).  :meth:`act` then moves it to the rung its new grade needs,
+        as the system (ESC-3)."""
+        if not age_upgrade_due(complaint, self.pack, now) and (
+            grade_due(complaint, self.pack, now) is None
+        ):
             return ()
         try:
             return decide(complaint, Regrade(actor=access.SYSTEM_ACTOR), self.pack, now)
