@@ -73,6 +73,10 @@ class Oracle:
         # visits not reaching them since (the pack's number of them fails it)
         self.verdict: str | None = None
         self.not_reached = 0
+        # VIS-3, VAL-4: found not satisfied (the latest reached visit said so) since
+        # the last closure the complainant confirmed or the top rung decided; other
+        # closures settle nothing
+        self.unsatisfied = False
         self.events = 1
         # DL-5: the latest promise while it runs, and whether an apology is owed
         self.promise: datetime | None = None
@@ -124,6 +128,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         counted = validity is Validity.VALID and kind is Kind.COMPLAINT
         counted = counted and PACK.improvement.require_cause
         ok = self.o.status is not Status.CLOSED or not counted or self.o.cause
+        # VIS-3, VAL-4: a valid complaint found unsatisfied stays a valid complaint
+        valid_now = self.o.validity is Validity.VALID and self.o.kind is Kind.COMPLAINT
+        leaves = validity is not Validity.VALID or kind is not Kind.COMPLAINT
+        if valid_now and leaves and self.o.unsatisfied:
+            ok = False
         if self.attempt(Assess(actor="h", validity=validity, kind=kind), ok, gap):
             if self.o.status in OPEN:
                 self.o.status = Status.IN_HANDLING
@@ -208,6 +217,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                 return
             self.o.satisfied = satisfied
             self.o.verdict = "satisfied" if satisfied else "failed"
+            self.o.unsatisfied = not satisfied
             self.o.not_reached = 0
             if self.o.status is Status.CLOSED:
                 return  # recorded; reopening is an explicit Reopen
@@ -227,17 +237,21 @@ class WorkflowMachine(RuleBasedStateMachine):
             ok = False
         elif confirmed and top:
             ok = False  # VIS-3: confirmed or decided, never both
-        elif self.o.validity is Validity.INVALID:
-            ok = self.o.explained
+        elif self.o.validity is Validity.INVALID and not self.o.explained:
+            ok = False  # VAL-3: explained first, whoever decides
         elif top:  # VIS-3: only when satisfaction failed since the last closure
             failed = self.o.verdict == "failed" or (
                 self.o.verdict is None and self.o.not_reached >= UNANSWERED
             )
             ok = self.o.rung == TOP and failed
-        elif self.o.kind is not Kind.COMPLAINT and self.o.final:
+        elif confirmed or self.o.satisfied:
             ok = True
-        else:
-            ok = confirmed or bool(self.o.satisfied)
+        elif self.o.unsatisfied:
+            ok = False  # VIS-3: found unsatisfied, whatever the kind or validity since
+        elif self.o.validity is Validity.INVALID:
+            ok = True  # VAL-3: closed once explained
+        else:  # VAL-4: a request or enquiry is closed once answered
+            ok = self.o.kind is not Kind.COMPLAINT and self.o.final
         valid = self.o.validity is Validity.VALID and self.o.kind is Kind.COMPLAINT
         if valid and not self.o.cause:
             ok = False  # IMP-1: a valid complaint closes only after its cause analysis
@@ -247,6 +261,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         if self.attempt(cmd, ok, gap):
             self.o.status = Status.CLOSED
             self.o.verdict, self.o.not_reached = None, 0
+            if top or confirmed or self.o.satisfied:
+                self.o.unsatisfied = False  # asked and settled (VIS-3)
             self.o.paused = False
             self.o.promise = None  # closing ends the promise clock, not the apology owed
             self.o.events += 1
