@@ -2116,8 +2116,13 @@ class Desk:
         s56L1 F02): on the ``next()`` after the batch's last receipt, or from
         ``close()`` when the caller stops before it (a ``break`` on a refusal,
         ``itertools.islice``); a caller that drops it unclosed gets it in the
-        main thread, as a Ctrl-C comes (review s56R3 F01).  One that comes before
-        the commit is raised at once.
+        main thread, as a Ctrl-C comes (review s56R3 F01).  One that comes while
+        the store commits a batch, or as the commit returns, is raised the same
+        way after the receipts of the batch's complaints the store says it holds
+        (no listener hears of them; their messages are let go of the listeners'
+        hold for the next :meth:`deliver`; review s57L1 F01).  One that comes
+        before the commit, or when the store holds none of the batch or cannot
+        say, is raised at once.
         """
         return Interruptible(self._receive_each(intakes, now, route, validity, batch))
 
