@@ -2196,6 +2196,7 @@ class Desk:
         def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             committed.clear()
+            writing.clear()
             try:
                 with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
                     return settle()
