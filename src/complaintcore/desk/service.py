@@ -2116,8 +2116,13 @@ class Desk:
         s56L1 F02): on the ``next()`` after the batch's last receipt, or from
         ``close()`` when the caller stops before it (a ``break`` on a refusal,
         ``itertools.islice``); a caller that drops it unclosed gets it in the
-        main thread, as a Ctrl-C comes (review s56R3 F01).  One that comes before
-        the commit is raised at once.
+        main thread, as a Ctrl-C comes (review s56R3 F01).  One that comes while
+        the store commits a batch, or as the commit returns, is raised the same
+        way after the receipts of the batch's complaints the store says it holds
+        (no listener hears of them; their messages are let go of the listeners'
+        hold for the next :meth:`deliver`; review s57L1 F01).  One that comes
+        before the commit, or when the store holds none of the batch or cannot
+        say, is raised at once.
         """
         return Interruptible(self._receive_each(intakes, now, route, validity, batch))
 
@@ -2152,6 +2157,11 @@ class Desk:
         # came after (while its listeners ran): yielded, then raised (review s56L1 F02)
         committed: list[Receipt] = []
         stopped: list[KeyboardInterrupt] = []
+        # the drafts handed to the store and their messages' listener hold, from the
+        # write until its results are read: an interrupt then asks the store which it
+        # holds, as receive does for one complaint (review s57L1 F01)
+        writing: list[Draft] = []
+        writing_hold: list[ListenerHold] = []
 
         def link() -> None:
             """IMP-3, HDL-5: link the batch's drafts in order, each to the store's
@@ -2186,16 +2196,72 @@ class Desk:
         def flush() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             drafts = [p.complaint for p in pending if isinstance(p, Draft)]
             committed.clear()
+            writing.clear()
             try:
                 with self._groups_locked(drafts):  # HDL-5, HDL-6: one grouping of a group at a time
                     return settle()
             except KeyboardInterrupt as exc:
+                if not committed:
+                    # while the store wrote the batch, or as the write returned: the
+                    # rows it holds are stored (review s57L1 F01)
+                    committed[:] = landed()
                 if not committed:  # nothing of the batch committed: "aborted" is right
                     raise
                 # Ctrl-C or SIGTERM once the batch was committed (its listeners ran,
                 # up to a batch of them): its receipts are given before the interrupt
                 stopped.append(exc)
                 return list(committed), False
+
+        def landed() -> list[Receipt]:
+            """An interrupt while the store wrote the batch, or before the desk read
+            what the write returned (review s57L1 F01): the batch's receipts up to
+            its first written draft the store does not hold as itself (the first
+            refused at the commit, or not written: a store writes a batch whole, or
+            its complaints in order), each held one stored, as ``receive`` says of
+            one complaint (:meth:`Desk._landed`); none when the store holds none of
+            them, or cannot say.  No listener hears of those stored, so their
+            messages are let go of the listeners' hold at once, for the next
+            ``deliver``, as :meth:`Desk._told_committed` does."""
+            written = {id(d) for d in writing}
+            if not written:
+                return []
+            results: list[Receipt] = []
+            answered: dict[int, Receipt] = {}  # id(draft) -> its receipt
+            holds: list[Hold] = []
+            stored = False
+            for p in pending:
+                if isinstance(p, Receipt):
+                    results.append(p)
+                    continue
+                if isinstance(p, _Again):
+                    first = answered.get(id(p.first))
+                    if first is None:  # (its first not given: nor is it)
+                        break
+                    results.append(
+                        first
+                        if first.complaint is None
+                        else Receipt(complaint=first.complaint, duplicate=True)
+                    )
+                    continue
+                if id(p) not in written:  # refused before the write
+                    if p.failure is None:
+                        break
+                    answered[id(p)] = Receipt(failure=p.failure)
+                    results.append(answered[id(p)])
+                    continue
+                complaint = self._landed(p.complaint)
+                if complaint is None:
+                    break
+                stored = True
+                answered[id(p)] = Receipt(complaint=complaint)
+                results.append(answered[id(p)])
+                if writing_hold:
+                    holds.append(_hold_of(writing_hold[0], p.outbox))
+            if not stored:
+                return []
+            with contextlib.suppress(KeyboardInterrupt):  # a second one: raised after
+                self._release(holds)
+            return results
 
         def forget() -> None:
             """The batch's drafts and decisions, once stored or given up."""
@@ -2210,6 +2276,8 @@ class Desk:
             repeats.heard.clear()
             repeats.retold.clear()
             marks.clear()
+            writing.clear()
+            writing_hold.clear()
 
         def settle() -> tuple[list[Receipt], bool] | dict[int, Receipt]:
             # IMP-3: whether a later raising may have been linked without one of the
@@ -2241,6 +2309,8 @@ class Desk:
             # hooks.md: every item's messages held while the listeners hear it
             holder = self._holder(*(box for _c, _r, box in items))
             until = _new_hold() if holder is not None else None
+            writing[:] = [d for d in pending if isinstance(d, Draft) and d.failure is None]
+            writing_hold[:] = [until] if until is not None else []
             created: list[Complaint | ComplaintCoreError | None]
             if isinstance(self.store, BatchComplaintStore):
                 created = self._create_many(self.store, items, until)
@@ -2291,6 +2361,7 @@ class Desk:
                     results.append(Receipt(failure=IdempotencyConflictError(result.id)))
                 answered[id(p)] = results[-1]
             committed[:] = results  # stored: given even if interrupted from here on
+            writing.clear()
             if mine:
                 self._mark_other_basis()  # once for the batch, after its commit
             seen = dict(grouping.seen)
