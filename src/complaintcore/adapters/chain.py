@@ -346,12 +346,17 @@ _last_utc: tuple[object, str] = (None, "")
 
 
 def lease_end(now: datetime, lease: timedelta) -> str:
-    """``now + lease`` as stored text; a lease no calendar can hold is refused."""
+    """``now + lease`` as stored text; a lease no calendar can hold is refused.
+
+    Added in UTC: Python adds a timedelta to a zoned time on the wall clock, so the
+    second 01:30 of a night a ``ZoneInfo`` repeats plus 5 minutes was 01:35 of the
+    first, 55 minutes before ``now``: the lease had lapsed as it was taken and
+    ``claim_due`` handed the row back for ever (review s57R5 F01)."""
     require_aware(now, "now")
     if not isinstance(lease, timedelta) or lease < timedelta(0):
         raise InvalidInputError("lease", "must be a non-negative timedelta")
     try:
-        return to_utc_text(now + lease, "lease")
+        return to_utc_text(now.astimezone(UTC) + lease, "lease")
     except (OverflowError, InvalidInputError):
         raise InvalidInputError("lease", "ends after the last year a time may fall in") from None
 
@@ -376,8 +381,8 @@ def claimer_time(value: datetime, offset: int | None, path: str) -> str:
     (microseconds from the claimer's ``now`` to the store's clock when it claimed;
     ``None``, an item claimed before the store kept it: not moved)."""
     require_aware(value, path)
-    try:
-        return to_utc_text(value + timedelta(microseconds=offset or 0), path)
+    try:  # added in UTC, not on a zone's wall clock (review s57R5 F01)
+        return to_utc_text(value.astimezone(UTC) + timedelta(microseconds=offset or 0), path)
     except OverflowError:
         raise InvalidInputError(path, "ends after the last year a time may fall in") from None
 

@@ -214,7 +214,7 @@ class Projection:
             self._shape_events = 0
             self._last_shape = None
         # clocks then duties of one complaint ask in turn: its key is made once
-        me = (complaint.id, complaint.version, now, now.tzinfo)
+        me = (complaint.id, complaint.version, as_instant(now), now.tzinfo)  # s57R5 F01
         last = self._last_shape
         if last is not None and last[0] == me:
             return last[1]
@@ -249,6 +249,7 @@ class Projection:
         """The complaint's duties, skipping the work when none can have started."""
         if not self.may_owe(complaint.events, complaint.intake.channel):
             return ()
+        now = as_instant(now)  # the memo's key: an instant (review s57R5 F01)
         key = (complaint.id, complaint.version, now)
         found = self._duty_memo.get(key)
         if found is None:
@@ -275,6 +276,7 @@ class Projection:
     def clocks_now(self, complaint: Complaint, now: datetime) -> tuple[ClockStatus, ...]:
         """The complaint's clocks at ``now`` without their derivations, computed once
         per version (a sweep and the next due time it writes ask for the same)."""
+        now = as_instant(now)  # the memo's key: an instant (review s57R5 F01)
         key = (complaint.id, complaint.version, now)
         found = self._clock_memo.get(key)
         if found is None:
@@ -499,7 +501,7 @@ class Projection:
         bound = receipt.clocks
         if not mine:
             return tuple(s for s in self.clocks_now(complaint, now) if s.name not in bound)
-        me = (complaint.id, complaint.version, now, now.tzinfo)
+        me = (complaint.id, complaint.version, as_instant(now), now.tzinfo)  # s57R5 F01
         last = self._last_own
         if last is not None and last[0] == me:
             return last[1]

@@ -973,10 +973,18 @@ class Desk:
     def calendar(self, value: WorkingCalendar) -> None:
         self._projection.calendar = value
 
-    def _require_now(self, now: datetime) -> None:
+    def _require_now(self, now: datetime) -> datetime:
         """``now`` is aware and inside the calendar's years: a time past them (a
         mistyped ``--now 2999-…``) is refused naming ``now``, before any deadline
-        is computed on it (DL-7)."""
+        is computed on it (DL-7).
+
+        Returns ``now`` as the instant it names (:func:`as_instant`: the same wall
+        time with a fixed offset), which the entry point goes on with: every memo
+        keyed on it and every sum of it is then on instants.  Two times of one
+        ``ZoneInfo`` compare and hash by wall time, so a host's local clock in the
+        hour it repeats (01:30 BST, then 01:30 GMT) read the first 01:30's clocks
+        at the second and leased its rows until before it: the sweep never ended
+        (review s57R5 F01)."""
         require_aware(now, "now")
         cal = self.calendar
         first, last = cal.years
@@ -1030,6 +1038,7 @@ class Desk:
                     " [calendar] last_year",
                 )
             raise InvalidInputError("now", f"outside the calendar's years ({years})")
+        return as_instant(now)
 
     def _require_in_calendar(self, received_at: datetime) -> None:
         """DL-1..3: a complaint received before the calendar's first year has no
@@ -1301,7 +1310,7 @@ class Desk:
         problem; on another store, run the full check when nothing writes.
         """
         if now is not None:
-            self._require_now(now)
+            now = self._require_now(now)
         if isinstance(self.store, SnapshotStore):
             with self.store.snapshot():
                 return self._verify(now, expect, since)
@@ -1400,7 +1409,7 @@ class Desk:
         once after such a change.  Reads every complaint, as a full verify does; a
         complaint changed meanwhile wrote its own row.
         """
-        self._require_now(now)
+        now = self._require_now(now)
         rewritten: list[str] = []
         self._reproject_kept(now, rewritten)
         return rewritten
@@ -1973,7 +1982,7 @@ class Desk:
         route: bool,
         validity: Validity | str | None,
     ) -> Complaint:
-        self._require_now(now)
+        now = self._require_now(now)
         self._staff_directory.reread_if_changed()  # review s48K F01
         admitted, acting = self._admit(intake, actor)
         known = self._known_submission(admitted)
@@ -2134,7 +2143,7 @@ class Desk:
         validity: Validity | str | None,
         batch: int,
     ) -> Generator[Receipt, None, None]:
-        self._require_now(now)
+        now = self._require_now(now)
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 100_000:
             raise InvalidInputError("batch", "must be an integer from 1 to 100000")
         self._staff_directory.reread_if_changed()  # once a batch (review s48K F01)
@@ -3008,7 +3017,7 @@ class Desk:
         member 高峰); it is recorded then, and a log line names the field, the
         kinds and the complaints, never the value (review s56R7 F03).
         """
-        self._require_now(now)
+        now = self._require_now(now)
         listed = self.issue(issue)
         rows = [r for r in listed if r.status != Status.CLOSED.value]
         if not rows:
@@ -3184,7 +3193,7 @@ class Desk:
             return self._act(complaint_id, command, now)
 
     def _act(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
-        self._require_now(now)
+        now = self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
         complaint = self.get(complaint_id)
@@ -3969,7 +3978,7 @@ class Desk:
         complaint is claimed or, when it fails part-way, at the first complaint
         it stops: it is the desk's fault, not each complaint's.
         """
-        self._require_now(now)
+        now = self._require_now(now)
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
         ):
@@ -3986,6 +3995,7 @@ class Desk:
         reprojected = tuple(rewritten)
         left_at: dict[str, int] = {}  # the version this run left each complaint at
         unswept: list[ComplaintRow] = []  # claimed by this run and not swept yet
+        reclaimed: set[tuple[str, int]] = set()  # claimed again unchanged, and leased
         try:
             while tally.examined < limit:
                 batch = self.store.claim_due(now, min(_SWEEP_BATCH, limit - tally.examined))
@@ -3995,6 +4005,19 @@ class Desk:
                 # leased again by the claim and left for a later run; one changed by
                 # someone else meanwhile is swept again.
                 unswept = [row for row in batch if left_at.get(row.id) != row.version]
+                # A row this run wrote is claimed once more (its append ended the
+                # lease) and leased then; claimed a third time unchanged, the lease did
+                # not hold (it ended as it was taken), and claiming again would hand
+                # the same rows back for ever: the run ends, bounded (review s57R5 F01)
+                kept = {(r.id, r.version) for r in batch if left_at.get(r.id) == r.version}
+                if not unswept and kept <= reclaimed:
+                    log.warning(
+                        "sweep: the store handed back %d complaint(s) this run already"
+                        " swept, unchanged, after leasing them: the sweep ends here",
+                        len(batch),
+                    )
+                    break
+                reclaimed |= kept
                 # HDL-5, PRV-1: an issue's complainants read once a batch (review s47G F04)
                 with self._fellows.read_once():
                     while unswept:
@@ -4147,7 +4170,7 @@ class Desk:
         not load) stops the pass with its error, the message it was looking up
         handed back with no attempt spent.
         """
-        require_aware(now, "now")
+        now = as_instant(require_aware(now, "now"))  # review s57R5 F01
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit < 2**63
         ):

@@ -15,7 +15,7 @@ from datetime import datetime
 import attrs
 
 from complaintcore.core.errors import InvalidInputError
-from complaintcore.core.models import Complaint
+from complaintcore.core.models import Complaint, as_instant
 from complaintcore.core.rulepack import RulePack
 from complaintcore.desk import access
 from complaintcore.desk.checked_directory import CheckedDirectory
@@ -119,7 +119,7 @@ class SiteStaff:
         ):
             memo = {}
             self._routes = ((staff, passes, self.pack), memo)
-        key = (need, now, now.tzinfo)
+        key = (need, as_instant(now), now.tzinfo)  # instants (review s57R5 F01)
         if key not in memo:
             memo[key] = self._known(
                 complaint, members, lambda left: access.choose_handler(need, left, self.pack, now)
