@@ -6,23 +6,32 @@ until a sweep, and "none kept" was taken for "another".  Now the desk keeps its
 basis when every complaint the tenant holds is one it created under it (nothing
 can be out of date there), so "none kept" is left only to a store upgraded from
 before the basis was kept, whose first sweep says so.
+
+F03: a ``COMPLAINTCORE_NOW`` that is no time was refused as a bad ``--now`` nobody
+typed (``param: now``, "see --help"), by every command, those that read no clock
+too.  Now it is read when a command first reads the clock, and named as itself
+(``path: COMPLAINTCORE_NOW``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
 from complaintcore import Desk
 from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
+from complaintcore.cli.app import main
 from complaintcore.core.models import Intake
 from complaintcore.rules import load_pack
 from tests.unit.test_review_s55R8 import OWNER, T0
@@ -147,3 +156,64 @@ def test_rows_written_elsewhere_while_the_basis_is_kept_mark_it_mixed(
     assert store.projection_basis() not in (None, "mixed")
     other.close()
     desk.close()
+
+
+# --------------------------------------------------------------------------- F03
+
+
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """A desk made by ``init`` in ``tmp_path``, and a runner there whose environment
+    holds a COMPLAINTCORE_NOW that is no time."""
+    monkeypatch.chdir(tmp_path)
+    made = CliRunner().invoke(main, ["--lang", "en", "init", "desk"])
+    assert made.exit_code == 0, made.output
+    monkeypatch.chdir(tmp_path / "desk")
+
+    def run(*args: str, now: str = "garbage") -> Result:
+        return CliRunner().invoke(main, list(args), env={"COMPLAINTCORE_NOW": now})
+
+    return run
+
+
+def test_f03_a_bad_complaintcore_now_is_named_as_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _cli(tmp_path, monkeypatch)
+    listed = run("--lang", "en", "list")
+    assert listed.exit_code == 2
+    assert listed.stderr.strip() == (
+        "error: COMPLAINTCORE_NOW: expected an ISO date-time like 2025-11-14T17:30"
+    )
+    assert "--now" not in listed.stderr
+    assert "--help" not in listed.stderr
+    dated = run("--lang", "en", "sweep", now="2025-11-20")
+    assert dated.exit_code == 2
+    assert dated.stderr.strip() == (
+        "error: COMPLAINTCORE_NOW: a date alone: give the time of day too, like 2025-11-14T17:30"
+    )
+    chinese = run("--lang", "zh", "list")
+    assert chinese.exit_code == 2
+    assert "COMPLAINTCORE_NOW" in chinese.stderr
+    assert "应为 ISO 时间" in chinese.stderr
+    as_json = run("--lang", "en", "list", "--json")
+    assert as_json.exit_code == 2
+    error = json.loads(as_json.stdout)["error"]
+    assert error["path"] == "COMPLAINTCORE_NOW"
+    assert "param" not in error
+    assert error["message"].startswith("COMPLAINTCORE_NOW: ")
+
+
+def test_f03_commands_that_read_no_clock_or_are_given_now_are_not_stopped_by_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _cli(tmp_path, monkeypatch)
+    packs = run("--lang", "en", "packs", "list")
+    assert packs.exit_code == 0, packs.output
+    assert "cn-property" in packs.stdout
+    # typed after the command, --now wins over the variable, as cli.md says
+    listed = run("--lang", "en", "list", "--now", "2025-11-20T10:00")
+    assert listed.exit_code == 0, listed.output
+    given = run("--lang", "en", "--now", "2025-11-20T10:00", "list")
+    assert given.exit_code == 0, given.output
+    fine = run("--lang", "en", "list", now="2025-11-20T10:00")
+    assert fine.exit_code == 0, fine.output
