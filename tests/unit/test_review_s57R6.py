@@ -11,6 +11,10 @@ F03: a ``COMPLAINTCORE_NOW`` that is no time was refused as a bad ``--now`` nobo
 typed (``param: now``, "see --help"), by every command, those that read no clock
 too.  Now it is read when a command first reads the clock, and named as itself
 (``path: COMPLAINTCORE_NOW``).
+
+F02: a JSONL key misspelt from ``name`` or ``room`` by one letter got no "did you
+mean": one edit of a four-letter name is below difflib's 0.8.  Now a key one
+letter (or one swap of neighbours) from a field's name names that field too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from complaintcore.adapters.sqlite_store import SqliteStore
 from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.cli.app import main
 from complaintcore.core.models import Intake
+from complaintcore.desk.importer import _unknown_key
+from complaintcore.i18n import UNNAMED_KEY
 from complaintcore.rules import load_pack
 from tests.unit.test_review_s55R8 import OWNER, T0
 
@@ -217,3 +223,55 @@ def test_f03_commands_that_read_no_clock_or_are_given_now_are_not_stopped_by_it(
     assert given.exit_code == 0, given.output
     fine = run("--lang", "en", "list", now="2025-11-20T10:00")
     assert fine.exit_code == 0, fine.output
+
+
+# --------------------------------------------------------------------------- F02
+
+
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("nmae", "name"),  # two letters swapped
+        ("naem", "name"),
+        ("romm", "room"),  # one changed
+        ("rom", "room"),  # one dropped
+        ("nname", "name"),  # one added
+        ("recieved_at", "received_at"),  # as before
+        ("Summary", "summary"),
+    ],
+)
+def test_f02_a_misspelt_jsonl_key_names_the_field_it_resembles(key: str, field: str) -> None:
+    err = _unknown_key(key)
+    assert err.path == UNNAMED_KEY
+    assert err.reason == f"unknown key; did you mean {field!r}?"
+    assert key not in str(err) or key.casefold() == field  # the key itself never quoted
+
+
+@pytest.mark.parametrize("key", ["Thompson", "tel_13812345678", "王伟", "notes", "mane"])
+def test_f02_a_key_unlike_any_field_gets_no_guess(key: str) -> None:
+    assert _unknown_key(key).reason == "unknown key"
+
+
+def test_f02_receive_file_names_the_field_a_short_key_misspells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _cli(tmp_path, monkeypatch)
+    row = {
+        "phone": "13812345678",
+        "nmae": "李四",
+        "room": "3-2-1201",
+        "site": "sunrise",
+        "channel": "phone",
+        "summary": "楼上漏水",
+        "received_at": "2025-11-20 09:00",
+        "receiver": "SR-103",
+    }
+    (tmp_path / "desk" / "typo.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n")
+    got = run("--lang", "en", "receive", "--file", "typo.jsonl", now="2025-11-20T10:00")
+    assert got.exit_code == 1, got.output
+    assert (
+        "line 1: rejected: (a key that is not a field name): unknown key; did you mean 'name'?"
+        in got.output
+    )
+    assert "李四" not in got.output
+    assert "nmae" not in got.output
