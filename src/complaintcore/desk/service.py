@@ -1430,13 +1430,15 @@ class Desk:
         if kept == self._basis():
             return
         if kept is None:
-            if self._adopt_basis(store):
+            adopted = self._adopt_basis(store)
+            if adopted:
                 return  # a new tenant: every row written under this basis, none to read
-            log.info(
-                "no rule pack, calendar or complaintcore kept for the rows yet (a store"
-                " upgraded from before they were kept): reading every complaint once to"
-                " rewrite the rows out of date"
-            )
+            if adopted is None:  # (False: rows committed meanwhile, said so)
+                log.info(
+                    "no rule pack, calendar or complaintcore kept for the rows yet (a store"
+                    " upgraded from before they were kept): reading every complaint once"
+                    " to rewrite the rows out of date"
+                )
         else:
             log.info(
                 "rows written under another rule pack, calendar or complaintcore: reading"
@@ -1453,7 +1455,7 @@ class Desk:
         for complaint in complaints:
             created[complaint.id] = basis
 
-    def _adopt_basis(self, store: BasisStore) -> bool:
+    def _adopt_basis(self, store: BasisStore) -> bool | None:
         """With no basis kept (``projection_basis()`` None): keep this desk's when every
         complaint the tenant holds is one this desk created under it -- a new tenant,
         whose rows nothing can have left out of date -- and say whether it did.  None
@@ -1462,28 +1464,30 @@ class Desk:
 
         A process that commits while this runs either finds the basis kept and marks
         the rows mixed as usual, or committed before it was kept: the tenant is read
-        again after keeping it, and rows this desk did not create mark it mixed."""
+        again after keeping it, and rows this desk did not create mark it mixed
+        (False).  None: not kept, the tenant holds complaints of unknown basis."""
         created = self._created
         if created is None:
-            return False
+            return None
         basis = self._basis()
 
         def only_mine() -> bool:
-            mine = {cid for cid, under in created.items() if under == basis}
+            # a copy: another thread's receive may add to it meanwhile
+            mine = {cid for cid, under in tuple(created.items()) if under == basis}
             found = store.rows(limit=len(mine) + 1)
             return len(found) <= len(mine) and all(row.id in mine for row in found)
 
         if not only_mine():
             self._created = None  # written elsewhere too: the first sweep reads them
-            return False
+            return None
         store.keep_projection_basis(basis)
         self._created = None
         if not only_mine():
             store.keep_projection_basis(_MIXED)
             log.info(
                 "another process committed complaints while a new tenant's rule pack,"
-                " calendar and complaintcore were kept: the next sweep reads every"
-                " complaint once"
+                " calendar and complaintcore were kept: every complaint is read once,"
+                " by this sweep or the next, to rewrite the rows out of date"
             )
             return False
         log.debug("a new tenant: its rows' basis kept")
