@@ -417,6 +417,8 @@ def test_a_row_another_sweep_rewrote_meanwhile_is_not_reported_reprojected(
         .receive(intake(received_at=RECEIVED, receiver="SR-103"), now=RECEIVED)
         .id
     )
+    with SqliteStore(path) as store:  # the digest an earlier release kept
+        store.keep_projection_basis("0" * 64)
     first, other = _desk(_pack(**NOTICE), path), _desk(_pack(**NOTICE), path)
     load = first.store.load
     meanwhile: list[Any] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 import warnings
@@ -35,10 +36,23 @@ except ImportError as missing:  # the base install: the command line is the `cli
 from complaintcore.cli import staged as _staged  # noqa: F401  (registers the staged act steps)
 from complaintcore.cli.act import act
 from complaintcore.cli.audit import audit
-from complaintcore.cli.context import CURRENT, Ctx, DateTimeType, readable_streams, write_utf8
+from complaintcore.cli.context import (
+    CURRENT,
+    NOW_VARIABLE,
+    Ctx,
+    DateTimeType,
+    readable_streams,
+    write_utf8,
+)
 from complaintcore.cli.deliver import deliver
 from complaintcore.cli.demo_cmd import demo
-from complaintcore.cli.errors import ExitCode, error_document, exit_code_for, one_line
+from complaintcore.cli.errors import (
+    EnvironmentVariableError,
+    ExitCode,
+    error_document,
+    exit_code_for,
+    one_line,
+)
 from complaintcore.cli.init_cmd import init
 from complaintcore.cli.interrupts import TERMINATED, Interrupts, interrupts
 from complaintcore.cli.issues import explain_all
@@ -141,7 +155,11 @@ def _report(
             document = {**document, **ctx.partial()}
         write_utf8(json.dumps(document, ensure_ascii=False, indent=1))
         return
-    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+    if (
+        isinstance(exc, click.UsageError)
+        and exc.ctx is not None
+        and not isinstance(exc, EnvironmentVariableError)  # no option: --help is not where
+    ):
         message = t(
             "{message} (see '{command} --help')", message=message, command=exc.ctx.command_path
         )
@@ -221,7 +239,6 @@ def _lang_in(argv: list[str]) -> str:
     "--now",
     type=DateTimeType(),
     default=None,
-    envvar="COMPLAINTCORE_NOW",
     help=N_("Act as if it were this time (ISO 8601); for scripts and replays."),
 )
 @click.option(
@@ -241,6 +258,9 @@ def main(click_ctx: click.Context, config: str, lang: str | None, now: datetime 
     warnings.filterwarnings("ignore", category=HolidayDataWarning)
     ctx = Ctx(config, lang or language_from_env(), now)
     ctx.lang_given = lang is not None
+    # COMPLAINTCORE_NOW: read by the first command that reads the clock, and named as
+    # itself if it is no time (not as a --now nobody typed; review s57R6 F03)
+    ctx.now_from_env = os.environ.get(NOW_VARIABLE) or None
     click_ctx.obj = ctx
     click_ctx.call_on_close(ctx.close)
     CURRENT.set(ctx)

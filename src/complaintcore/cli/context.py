@@ -20,7 +20,7 @@ import click
 from rich.console import RenderableType
 from rich.text import Text
 
-from complaintcore.cli.errors import ExitCode, NotFoundError
+from complaintcore.cli.errors import EnvironmentVariableError, ExitCode, NotFoundError
 from complaintcore.cli.logs import show_log_channels
 from complaintcore.cli.terminal import TerminalConsole
 from complaintcore.core.errors import shown_value
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CURRENT",
+    "NOW_VARIABLE",
     "Ctx",
     "DateTimeType",
     "LabelledChoice",
@@ -47,6 +48,7 @@ __all__ = [
     "enum_choice",
     "json_option",
     "now_option",
+    "parse_time",
     "pass_ctx",
     "readable_streams",
     "require_pack",
@@ -55,6 +57,9 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+NOW_VARIABLE = "COMPLAINTCORE_NOW"
+"""The environment's form of ``--now`` (before the command), read by :meth:`Ctx.now`."""
 
 FIRST_YEAR, LAST_YEAR = _FIRST_YEAR, _LAST_YEAR
 """Times the command line accepts, as the library does (``core.models.require_aware``)."""
@@ -70,6 +75,8 @@ class Ctx:
         self.lang_given = False
         """Whether ``--lang`` chose the language (``init`` puts it first for the desk)."""
         self.now_given = now
+        self.now_from_env: str | None = None
+        """``COMPLAINTCORE_NOW`` as set, read when a command first reads the clock."""
         self.json = False
         self.emitted = False
         # no markup or emoji codes: complaint texts are printed as typed
@@ -336,6 +343,16 @@ class Ctx:
         return value if value.tzinfo else value.replace(tzinfo=self.zone())
 
     def now(self) -> datetime:
+        if self.now_given is None and self.now_from_env is not None:
+            # read here, not with the options: a command that reads no clock is not
+            # refused by it, and a bad value is named as the variable it is (review
+            # s57R6 F03)
+            try:
+                self.now_given = parse_time(self.now_from_env, self.tr)
+            except ValueError as exc:
+                raise EnvironmentVariableError(
+                    NOW_VARIABLE, self.t(N_("{path}: {reason}"), path=NOW_VARIABLE, reason=exc)
+                ) from None
         if self.now_given is not None:
             return self.at(self.now_given)
         return datetime.now(self.zone())  # the shell may read the clock; the core never does
@@ -656,21 +673,27 @@ class DateTimeType(_DateTimeParam):
     ) -> datetime:
         if isinstance(value, datetime):
             return value
-        t = _translator(ctx)
-        text = str(value).strip()
         try:
-            if not text.isascii():
-                raise ValueError(text)
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(t("expected an ISO date-time like 2025-11-14T17:30"), param, ctx)
-        if not self.dates and is_date_only(text):
-            self.fail(
-                t("a date alone: give the time of day too, like 2025-11-14T17:30"), param, ctx
-            )
-        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            self.fail(year_range(t), param, ctx)
-        return parsed
+            return parse_time(str(value), _translator(ctx), dates=self.dates)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def parse_time(value: str, t: Translator, *, dates: bool = False) -> datetime:
+    """An ISO 8601 date-time as :class:`DateTimeType` reads it; a :class:`ValueError`
+    saying why, in ``t``'s language, when it is none."""
+    text = value.strip()
+    try:
+        if not text.isascii():
+            raise ValueError(text)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(t("expected an ISO date-time like 2025-11-14T17:30")) from None
+    if not dates and is_date_only(text):
+        raise ValueError(t("a date alone: give the time of day too, like 2025-11-14T17:30"))
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(year_range(t))
+    return parsed
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from complaintcore.i18n import Translator
 
 __all__ = [
+    "EnvironmentVariableError",
     "ExitCode",
     "NotFoundError",
     "error_document",
@@ -64,6 +65,15 @@ class NotFoundError(ComplaintCoreError, LookupError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class EnvironmentVariableError(click.UsageError):
+    """An environment variable the command line reads holds no value it takes (exit 2):
+    named as the variable, in ``path``, not as an option nobody typed."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:

@@ -492,14 +492,41 @@ def _key_name(key: str) -> str:
 
 def _unknown_key(key: str) -> InvalidInputError:
     """A JSONL object's key that is no field: never quoted (:func:`_key_name`); a near
-    miss of a field's name (``recieved_at``, ``Summary``) is answered with the field
-    it resembles, as a misspelt option is, so the exporter's typo is found."""
+    miss of a field's name (``recieved_at``, ``Summary``, ``nmae``, ``romm``) is
+    answered with the field it resembles, as a misspelt option is, so the exporter's
+    typo is found.  Only the field's name is said, never anything of the key."""
     import difflib
 
-    near = difflib.get_close_matches(key.casefold(), FIELDS, n=1, cutoff=0.8)
+    folded = key.casefold()
+    near = difflib.get_close_matches(folded, FIELDS, n=1, cutoff=0.8)
+    # one letter swapped, changed, added or dropped: in a four-letter name (``name``,
+    # ``room``) the ratio of one edit is 0.75, below the cutoff (review s57R6 F02)
+    near = near or [f for f in FIELDS if _one_edit(folded, f)][:1]
     if near:
         return InvalidInputError(UNNAMED_KEY, f"unknown key; did you mean {near[0]!r}?")
     return InvalidInputError(UNNAMED_KEY, "unknown key")
+
+
+def _one_edit(typed: str, field: str) -> bool:
+    """Whether ``typed`` is ``field`` with one letter changed, added, dropped, or two
+    neighbours swapped (a Damerau distance of 1)."""
+    if typed == field or abs(len(typed) - len(field)) > 1:
+        return False
+    if len(typed) == len(field):
+        differ = [i for i, (a, b) in enumerate(zip(typed, field, strict=True)) if a != b]
+        if len(differ) == 1:
+            return True
+        first = differ[0]
+        return (
+            len(differ) == 2
+            and differ[1] == first + 1
+            and (typed[first], typed[first + 1]) == (field[first + 1], field[first])
+        )
+    shorter, longer = sorted((typed, field), key=len)
+    at = next(
+        (i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter)
+    )
+    return shorter[at:] == longer[at + 1 :]
 
 
 CHINESE_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = {

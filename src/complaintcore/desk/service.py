@@ -628,6 +628,9 @@ class Desk:
         self._own_ids = id_factory is None  # dated in the pack's zone, whichever pack
         # projection_basis of (pack, calendar), computed once for them (see _basis)
         self._basis_memo: tuple[RulePack, WorkingCalendar, str] | None = None
+        # the complaints this desk created, each with the basis it was written under,
+        # while the store keeps no basis yet (see _adopt_basis); None once it does
+        self._created: dict[str, str] | None = {}
         self._new_id = id_factory or functools.partial(_default_id, zone=self.zone)
         # the texts of notifications, with any template a plugin supplies (checked now)
         # the configuration's languages, else the pack's (English for an English
@@ -731,6 +734,7 @@ class Desk:
     @store.setter
     def store(self, value: ComplaintStore) -> None:
         self._store = value
+        self._created = {}  # another store: what this desk created there is not known
         self._wire()
 
     @property
@@ -1429,13 +1433,74 @@ class Desk:
         a process on other ones wrote rows since (DL-7); each row rewritten is added
         to ``rewritten`` as it is committed, so a failure part-way can say which."""
         store = self._basis_store
-        if store is None or store.projection_basis() == self._basis():
+        if store is None:
             return
-        log.info(
-            "rows written under another rule pack, calendar or complaintcore: reading"
-            " every complaint once to rewrite the rows out of date"
-        )
+        kept = store.projection_basis()
+        if kept == self._basis():
+            return
+        if kept is None:
+            adopted = self._adopt_basis(store)
+            if adopted:
+                return  # a new tenant: every row written under this basis, none to read
+            if adopted is None:  # (False: rows committed meanwhile, said so)
+                log.info(
+                    "no rule pack, calendar or complaintcore kept for the rows yet (a store"
+                    " upgraded from before they were kept): reading every complaint once"
+                    " to rewrite the rows out of date"
+                )
+        else:
+            log.info(
+                "rows written under another rule pack, calendar or complaintcore: reading"
+                " every complaint once to rewrite the rows out of date"
+            )
         self._reproject_kept(now, rewritten)
+
+    def _note_created(self, complaints: Sequence[Complaint]) -> None:
+        """Complaints this desk has just created, while the store keeps no basis yet."""
+        created = self._created
+        if created is None or self._basis_store is None:
+            return
+        basis = self._basis()
+        for complaint in complaints:
+            created[complaint.id] = basis
+
+    def _adopt_basis(self, store: BasisStore) -> bool | None:
+        """With no basis kept (``projection_basis()`` None): keep this desk's when every
+        complaint the tenant holds is one this desk created under it -- a new tenant,
+        whose rows nothing can have left out of date -- and say whether it did.  None
+        then means "not known" only for a store upgraded from before the basis was
+        kept, whose first sweep reads every complaint (review s57R6 F01).
+
+        A process that commits while this runs either finds the basis kept and marks
+        the rows mixed as usual, or committed before it was kept: the tenant is read
+        again after keeping it, and rows this desk did not create mark it mixed
+        (False).  None: not kept, the tenant holds complaints of unknown basis."""
+        created = self._created
+        if created is None:
+            return None
+        basis = self._basis()
+
+        def only_mine() -> bool:
+            # a copy: another thread's receive may add to it meanwhile
+            mine = {cid for cid, under in tuple(created.items()) if under == basis}
+            found = store.rows(limit=len(mine) + 1)
+            return len(found) <= len(mine) and all(row.id in mine for row in found)
+
+        if not only_mine():
+            self._created = None  # written elsewhere too: the first sweep reads them
+            return None
+        store.keep_projection_basis(basis)
+        self._created = None
+        if not only_mine():
+            store.keep_projection_basis(_MIXED)
+            log.info(
+                "another process committed complaints while a new tenant's rule pack,"
+                " calendar and complaintcore were kept: every complaint is read once,"
+                " by this sweep or the next, to rewrite the rows out of date"
+            )
+            return False
+        log.debug("a new tenant: its rows' basis kept")
+        return True
 
     def _reproject_kept(self, now: datetime, rewritten: list[str]) -> None:
         """Reproject, and keep this desk's basis if no process wrote rows under another
@@ -1469,7 +1534,11 @@ class Desk:
             return
         try:
             kept = store.projection_basis()
-            if kept is None or kept == _MIXED or _basis_of(kept) == self._basis():
+            if kept is None:
+                self._adopt_basis(store)
+                return
+            self._created = None  # a basis kept: nothing to adopt
+            if kept == _MIXED or _basis_of(kept) == self._basis():
                 return
             store.keep_projection_basis(_MIXED)
         except ComplaintCoreError as exc:  # the commit stands: the sweep after the next finds it
@@ -2013,6 +2082,7 @@ class Desk:
                     self._draw_again(complaint.id, complaint_id, draws)
                     continue
                 if stored.id == complaint.id:  # not a retried submission
+                    self._note_created([stored])
                     self._after_commit(
                         stored, draft.events, now, deliver=bool(draft.outbox), hold=hold
                     )
@@ -2372,6 +2442,7 @@ class Desk:
             committed[:] = results  # stored: given even if interrupted from here on
             writing.clear()
             if mine:
+                self._note_created(mine)
                 self._mark_other_basis()  # once for the batch, after its commit
             seen = dict(grouping.seen)
             todo = list(marks)
