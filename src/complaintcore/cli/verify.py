@@ -184,7 +184,7 @@ def verify(
                 "a member not linked to the issue its fellows name follows an intake"
                 " stopped between storing a batch and linking its issues (killed, the"
                 " host restarted): 'verify --relink', or running the same file again,"
-                " links them and sends their messages"
+                " links them and queues their messages"
             )
         )
     if checkpoint is not None and any("beyond the ledger's end" in p for p in report.problems):

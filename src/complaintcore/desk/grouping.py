@@ -635,7 +635,9 @@ class Grouper:
 
         A member that cannot be linked (closed meanwhile, in another issue) is
         left out; one that is not linked because the process stopped is picked
-        up by the next complaint of the same group, which finds it unlinked.  A
+        up by the next complaint of the same group, which finds it unlinked, and
+        named by ``Desk.verify(now)``, ``Desk.relink`` linking it (review s57R3
+        F01).  A
         member whose connection was lost is tried once more (the store takes a
         new one); a store failure that lasts leaves that member out, the others
         are still linked, one WARNING names every member left out, and the first
