@@ -193,7 +193,7 @@ def test_the_cli_verify_relink_links_what_a_killed_import_left(
     assert "verify --relink" in plain.output
     zh = runner.invoke(main, ["--lang", "zh_CN", "--now", at, "verify"])
     assert zh.exit_code == 5
-    assert "在关联其问题之前被中断" in zh.output
+    assert "关联其问题之前被中断（进程被终止、主机重启）" in zh.output
     fixed = runner.invoke(main, ["--now", at, "verify", "--relink"])
     assert fixed.exit_code == 0, fixed.output
     assert "members linked: 2" in fixed.output
