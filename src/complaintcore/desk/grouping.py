@@ -61,7 +61,7 @@ from complaintcore.desk.projection import Projection
 from complaintcore.desk.repeat_links import Commit, FollowUps
 from complaintcore.desk.telling import Outbox, Telling
 
-__all__ = ["GroupKey", "Grouper", "Grouping", "Links"]
+__all__ = ["GroupKey", "Grouper", "Grouping", "LinkClaims", "Links", "note_claims"]
 
 log = logging.getLogger("complaintcore.desk")
 
@@ -635,7 +635,9 @@ class Grouper:
 
         A member that cannot be linked (closed meanwhile, in another issue) is
         left out; one that is not linked because the process stopped is picked
-        up by the next complaint of the same group, which finds it unlinked.  A
+        up by the next complaint of the same group, which finds it unlinked, and
+        named by ``Desk.verify(now)``, ``Desk.relink`` linking it (review s57R3
+        F01).  A
         member whose connection was lost is tried once more (the store takes a
         new one); a store failure that lasts leaves that member out, the others
         are still linked, one WARNING names every member left out, and the first
@@ -686,17 +688,7 @@ class Grouper:
         names them); the issue's rows not read leave its members unread
         (``MembersLeftUnlinkedError.unread``).
         """
-        rule = self.pack.concentration
-        owed: dict[str, dict[str, tuple[Complaint, Grouped]]] = {}  # issue -> member -> why
-        deciders: dict[str, Complaint] = {}  # issue -> its first complaint
-        for complaint in complaints:
-            issue = complaint.state.issue
-            if not issue or group_key(complaint, rule) is None:
-                continue
-            named = {m: (complaint, e) for m, e in _named_members(complaint).items()}
-            if named or complaint.state.group_incident:
-                deciders.setdefault(issue, complaint)
-                owed[issue] = named | owed.get(issue, {})  # the first complaint's first
+        owed, deciders = self._named_by_issue(complaints)
         linked: set[str] = set()
         failures: dict[str, MembersLeftUnlinkedError] = {}
         for issue, named in owed.items():
@@ -709,6 +701,67 @@ class Grouper:
             if failed:
                 failures[decider.id] = self._left_out(issue, failed)
         return linked, failures
+
+    def owed(self, complaints: Sequence[Complaint], now: datetime) -> dict[str, tuple[str, ...]]:
+        """HDL-5, HDL-6: the members :meth:`link_left_out` would link for
+        ``complaints``, by issue, read only (review s57R3 F01): those a ``Grouped``
+        event of theirs named and that the issue does not hold, and the open
+        members of a group incident not flagged, that :meth:`link` would still
+        link now (not closed, in another issue or out of the group meanwhile).
+        A process stopped between a batch's commit and its linking leaves them.
+        One indexed query per issue (``issue_rows``) and one read per candidate.
+        """
+        named_by, deciders = self._named_by_issue(complaints)
+        found: dict[str, tuple[str, ...]] = {}
+        for issue, named in named_by.items():
+            due = tuple(
+                cid for cid, _decision in self._owed_links(deciders[issue], named, now, dry=True)
+            )
+            if due:
+                found[issue] = due
+        return found
+
+    def owed_by_claims(
+        self, claims: Mapping[str, LinkClaims], now: datetime
+    ) -> dict[str, tuple[str, ...]]:
+        """:meth:`owed` for the issues of ``claims`` (:func:`note_claims`): one indexed
+        query per issue; an issue whose rows hold every member named and, in a
+        group incident, flag every open one owes nothing and is read no further;
+        only the complaints of the others are read again."""
+        found: dict[str, tuple[str, ...]] = {}
+        for issue, claim in claims.items():
+            rows = self.store.issue_rows(issue)
+            held = {r.id for r in rows}
+            unflagged = claim.incident and any(
+                r.status != Status.CLOSED.value and not r.group_incident for r in rows
+            )
+            if claim.named <= held and not unflagged:
+                continue
+            complaints = [self.store.load(cid) for cid in claim.ids]
+            found |= self.owed(complaints, now)
+        return found
+
+    def _named_by_issue(
+        self, complaints: Sequence[Complaint]
+    ) -> tuple[dict[str, dict[str, tuple[Complaint, Grouped]]], dict[str, Complaint]]:
+        """The members ``complaints``' decisions named, by issue (each with the complaint
+        and ``Grouped`` event naming it), and each issue's deciding complaint: the
+        first of them, or the first flagged a group incident (HDL-6: its open
+        members are all owed the flag, review s57R3 F01)."""
+        rule = self.pack.concentration
+        owed: dict[str, dict[str, tuple[Complaint, Grouped]]] = {}  # issue -> member -> why
+        deciders: dict[str, Complaint] = {}  # issue -> its first complaint
+        for complaint in complaints:
+            issue = complaint.state.issue
+            if not issue or group_key(complaint, rule) is None:
+                continue
+            named = {m: (complaint, e) for m, e in _named_members(complaint).items()}
+            if named or complaint.state.group_incident:
+                first = deciders.setdefault(issue, complaint)
+                if complaint.state.group_incident and not first.state.group_incident:
+                    deciders[issue] = complaint
+                owed[issue] = named | owed.get(issue, {})  # the first complaint's first
+        return owed, deciders
 
     def _relink(
         self,
@@ -726,6 +779,33 @@ class Grouper:
 
         :raises StoreError: the issue's members could not be read.
         """
+        failed: dict[str, StoreError] = {}
+        for cid, decision in self._owed_links(decider, named, now, dry=False, failed=failed):
+            outcome = self._link_once_more(cid, decision, now, deliver)
+            if isinstance(outcome, StoreError):
+                failed[cid] = outcome
+            elif outcome:
+                linked.add(cid)
+        return failed
+
+    def _owed_links(
+        self,
+        decider: Complaint,
+        named: Mapping[str, tuple[Complaint, Grouped]],
+        now: datetime,
+        *,
+        dry: bool,
+        failed: dict[str, StoreError] | None = None,
+    ) -> list[tuple[str, GroupDecision]]:
+        """The members of ``decider``'s issue among ``named`` that the issue does not
+        hold, and its open members not flagged in a group incident, still of the
+        group, each with the decision that links it; ``dry``: only those the
+        decision would still change (not closed or in another issue meanwhile).
+        A member not read for a store failure goes into ``failed`` (raised when
+        ``dry``).
+
+        :raises StoreError: the issue's members could not be read.
+        """
         rule = self.pack.concentration
         issue = decider.state.issue
         rows = self.store.issue_rows(issue)
@@ -740,12 +820,14 @@ class Grouper:
                 for r in rows
                 if r.status != Status.CLOSED.value and not r.group_incident
             }
-        failed: dict[str, StoreError] = {}
+        due: list[tuple[str, GroupDecision]] = []
         for cid, (by, event) in missing.items():
             try:
                 member = self.store.load(cid)
             except ComplaintCoreError as exc:
                 if isinstance(exc, StoreError) and store_failed(exc):
+                    if failed is None:
+                        raise
                     failed[cid] = exc
                 else:
                     log.info("%s not linked to issue %s: %s", cid, issue, exc)
@@ -762,12 +844,15 @@ class Grouper:
                 became_incident=False,
                 formed=False,
             )
-            outcome = self._link_once_more(cid, decision, now, deliver)
-            if isinstance(outcome, StoreError):
-                failed[cid] = outcome
-            elif outcome:
-                linked.add(cid)
-        return failed
+            if dry:
+                at = not_before_last(member, now)
+                try:  # as _link_member would: nothing to write is nothing owed
+                    if not decide(member, self._group_command(member, decision), self.pack, at):
+                        continue
+                except ComplaintCoreError:
+                    continue
+            due.append((cid, decision))
+        return due
 
     @staticmethod
     def _left_out(
@@ -878,3 +963,28 @@ def _still_of(
         if since is not None and e.at <= since and isinstance(e, Closed | Reopened):
             closed = isinstance(e, Closed)
     return not closed and key is not None and group_key(member, rule) == key
+
+
+@attrs.define
+class LinkClaims:
+    """What the complaints of one issue read so far say it holds (review s57R3 F01):
+    the members their ``Grouped`` events named, their own ids, and whether one is
+    flagged a group incident.  Ids only, so a full check keeps no histories."""
+
+    named: set[str] = attrs.field(factory=set)
+    ids: list[str] = attrs.field(factory=list)
+    incident: bool = False
+
+
+def note_claims(claims: dict[str, LinkClaims], complaint: Complaint, rule: Concentration) -> None:
+    """Add what ``complaint`` says its issue holds to ``claims`` (by issue)."""
+    issue = complaint.state.issue
+    if not issue or group_key(complaint, rule) is None:
+        return
+    named = _named_members(complaint)
+    if not named and not complaint.state.group_incident:
+        return
+    claim = claims.setdefault(issue, LinkClaims())
+    claim.named.update(named)
+    claim.ids.append(complaint.id)
+    claim.incident = claim.incident or complaint.state.group_incident

@@ -154,7 +154,7 @@ from complaintcore.desk.delivery import (
 from complaintcore.desk.destinations import TimedOutPlaces, destination_of
 from complaintcore.desk.drafts import CONFLICT_RETRIES, Draft, Hold, store_failed
 from complaintcore.desk.fellows import Fellows
-from complaintcore.desk.grouping import Grouper, Grouping, Links
+from complaintcore.desk.grouping import Grouper, Grouping, LinkClaims, Links, note_claims
 from complaintcore.desk.held import Interruptible
 from complaintcore.desk.ids import time_ordered_id
 from complaintcore.desk.masking import (
@@ -1647,6 +1647,8 @@ class Desk:
         queued: Mapping[str, datetime] | None = None,
     ) -> list[str]:
         problems: list[str] = []
+        claims: dict[str, LinkClaims] = {}  # issue -> what its members say it holds
+        rule = self.pack.concentration
         for stored in self._stored_rows(ids, problems):
             try:
                 complaint = self.store.load(stored.id)
@@ -1674,7 +1676,48 @@ class Desk:
                     f" ({', '.join(fields)})"
                 )
             problems += self._stranded_department(complaint)
-        return problems
+            note_claims(claims, complaint, rule)
+        return problems + self._owed_links(claims, now)
+
+    def _owed_links(self, claims: Mapping[str, LinkClaims], now: datetime) -> list[str]:
+        """HDL-5, HDL-6: the members an issue's ``Grouped`` events named that it does not
+        hold, or not as a group incident, and that linking would still change: a
+        process stopped between a batch's commit and its linking (killed, the host
+        restarted) leaves them (review s57R3 F01); ``verify --relink`` links them.
+        One indexed query per issue the checked complaints are in."""
+        owed = self._grouper.owed_by_claims(claims, now)
+        return [
+            f"complaint {shown_id(cid)}: not linked to issue {shown_issue(issue)} (or not"
+            " flagged a group incident) though its members' Grouped events name it: the"
+            " linking after an intake stopped; 'verify --relink' links it"
+            for issue, members in owed.items()
+            for cid in members
+        ]
+
+    def relink(self, now: datetime, ids: Sequence[str] | None = None) -> list[str]:
+        """HDL-5, HDL-6: link the members :meth:`verify` names as not linked to the
+        issue their fellows' ``Grouped`` events name (a batch's linking stopped by a
+        kill or a restart, review s57R3 F01), as the intake would have, with their
+        messages queued for ``deliver``; the ids linked.  ``ids``: the complaints to read (those an
+        incremental check rechecked); ``None`` reads every one, as a full check
+        does.  Idempotent, and the same as running the file again."""
+        self._require_now(now)
+        claims: dict[str, LinkClaims] = {}
+        rule = self.pack.concentration
+        for stored in self._stored_rows(ids):
+            try:
+                note_claims(claims, self.store.load(stored.id), rule)
+            except ComplaintCoreError as exc:
+                if store_failed(exc):
+                    raise
+        linked: set[str] = set()
+        for issue in self._grouper.owed_by_claims(claims, now):
+            complaints = [self.store.load(cid) for cid in claims[issue].ids]
+            done, left = self._grouper.link_left_out(complaints, now, deliver=False)
+            linked |= done
+            if left:
+                raise next(iter(left.values()))
+        return sorted(linked)
 
     def _stranded_department(self, complaint: Complaint) -> list[str]:
         """CLS-3: a department the upgraded pack renamed or removed, named as a stranded
