@@ -6,6 +6,13 @@ took unrouted and assessed as valid on the spot is graded, and the grade's rung
 no longer settle it.  It was left with nobody (no handler, no rung, nobody told)
 until IN-5's 24 hours ran out; now it is routed at once, as ``receive`` routes,
 and the handler is told.
+
+F02 (CLS-3, ESC-4, IMP-2): a complaint about a sales consultant is handled by
+销管部 (the unit the pack names for complaints about a 售楼员), but classification
+names the sales office as the department that owns the fix; the month's
+``by_department`` counted it under the handling unit.  Now the responsible
+department stays the classified one (``ComplaintState.responsible``), and the
+statistics count it.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from complaintcore.core.models import Grade, Intake, Status
+from complaintcore.core.models import Complainant, Grade, Intake, Status, TargetPerson
 from complaintcore.core.workflow import Assess, Close, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -94,3 +101,36 @@ def test_f01_what_the_receiver_may_settle_stays_with_the_receiver() -> None:
     )
     assert not invalid.state.handler
     assert not invalid.state.grade
+
+
+def _about_the_consultant(desk: Desk) -> str:
+    """韩梅's complaint about sales consultant SR-102's attitude, received by SR-103."""
+    intake = Intake(
+        complainant=Complainant("韩梅", "13655556666", "2-1-101", site="sunrise"),
+        channel="phone",  # type: ignore[arg-type]
+        received_at=T0,
+        receiver="SR-103",
+        summary="置业顾问态度很差",
+        site="sunrise",
+        target=TargetPerson(staff_id="SR-102", rung=""),
+    )
+    return desk.receive(intake, now=T0).id
+
+
+@pytest.mark.procedure("CLS-3")
+@pytest.mark.procedure("IMP-2")
+def test_f02_routing_to_the_handling_unit_keeps_the_responsible_department() -> None:
+    """CLS-3: classification names the department that owns the fix (销售); ESC-4:
+    销管部 handles complaints about a 售楼员 (004 篇2 §2.3).  IMP-2 counts it under
+    the sales office, not under 销管部."""
+    desk = make_desk(pack="cn-sales-office")
+    cid = _about_the_consultant(desk)
+    got = desk.act(cid, Assess(actor="HQ-101", validity="valid"), now=LATER)
+    assert got.state.handler == "HQ-101"
+    assert got.state.department == "customer_service"  # the unit that handles it
+    assert got.state.responsible == "sales"
+    assert got.state.responsible_department == "sales"
+    report = desk.monthly_report(T0.year, T0.month, now=LATER)
+    counts = {c.key: c.count for c in report.by_department}
+    assert counts["sales"] == 1
+    assert counts["customer_service"] == 0
