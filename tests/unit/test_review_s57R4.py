@@ -13,15 +13,35 @@ names the sales office as the department that owns the fix; the month's
 ``by_department`` counted it under the handling unit.  Now the responsible
 department stays the classified one (``ComplaintState.responsible``), and the
 statistics count it.
+
+F04 (VAL-4): the pack's ``[kind_rules]`` words were read by nothing the desk or
+the command line ran: an obvious enquiry was never flagged, and a valid
+assessment without a kind graded it as a complaint.  Now ``receive`` and
+``show`` name the suggested kind (``suggested_kind`` in ``show --json``), and a
+first valid assessment without a kind of such a text is refused naming ``kind``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
-from complaintcore.core.models import Complainant, Grade, Intake, Status, TargetPerson
+from complaintcore.cli import main
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import (
+    Complainant,
+    Grade,
+    Intake,
+    Kind,
+    Status,
+    TargetPerson,
+    Validity,
+)
+from complaintcore.core.validity import suggested_kind
 from complaintcore.core.workflow import Assess, Close, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -134,3 +154,96 @@ def test_f02_routing_to_the_handling_unit_keeps_the_responsible_department() -> 
     counts = {c.key: c.count for c in report.by_department}
     assert counts["sales"] == 1
     assert counts["customer_service"] == 0
+
+
+def _enquiry(desk: Desk) -> str:
+    """孙问 asks how the property fee is paid: 请问 is an enquiry word of cn-property."""
+    intake = Intake(
+        complainant=Complainant("孙问", "13900002222", "1-1-102", site="sunrise"),
+        channel="phone",  # type: ignore[arg-type]
+        received_at=T0,
+        receiver="SR-103",
+        summary="请问物业费怎么缴纳",
+        site="sunrise",
+    )
+    return desk.receive(intake, now=T0).id
+
+
+@pytest.mark.procedure("VAL-4")
+def test_f04_a_valid_assessment_of_an_enquiry_without_a_kind_is_refused_naming_kind() -> None:
+    """VAL-4: "only a valid complaint enters grading … an enquiry or a service
+    request is recorded but counted apart"; docs/rule-packs.md: assess it with its
+    kind, "the kind_rules words suggest it"."""
+    desk, _ = _desk()
+    cid = _enquiry(desk)
+    assert suggested_kind(desk.get(cid), desk.pack) is Kind.ENQUIRY
+    handler = desk.get(cid).state.handler
+    with pytest.raises(InvalidInputError) as refused:
+        desk.act(cid, Assess(actor=handler, validity="valid"), now=LATER)
+    assert refused.value.path == "kind"
+    assert "enquiry" in refused.value.reason
+    assert "VAL-4" in refused.value.reason
+    assert not desk.get(cid).state.grade  # nothing recorded
+    got = desk.act(cid, Assess(actor=handler, validity="valid", kind="enquiry"), now=LATER)
+    assert got.state.complaint_kind is Kind.ENQUIRY
+    assert got.state.validity is Validity.VALID
+    assert got.state.grade is None  # not graded (VAL-4)
+    assert suggested_kind(got, desk.pack) is None  # decided
+
+
+@pytest.mark.procedure("VAL-4")
+def test_f04_the_handler_may_still_call_it_a_complaint() -> None:
+    """The words only suggest: ``kind=complaint`` grades it, and a text the words
+    call a complaint needs no kind."""
+    desk, _ = _desk()
+    cid = _enquiry(desk)
+    handler = desk.get(cid).state.handler
+    got = desk.act(cid, Assess(actor=handler, validity="valid", kind="complaint"), now=LATER)
+    assert got.state.grade is Grade.MINOR
+    leak = desk.receive(_leak(), now=T0)
+    assert suggested_kind(leak, desk.pack) is None
+    got = desk.act(leak.id, Assess(actor="SR-201", validity="valid"), now=LATER)
+    assert got.state.grade is Grade.MINOR
+
+
+def _invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, ["--lang", "en", "--now", "2026-12-02T10:00", *args])
+
+
+@pytest.mark.procedure("VAL-4")
+def test_f04_receive_and_show_name_the_suggested_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _invoke("init", ".").exit_code == 0
+    received = _invoke(
+        "receive", "--name", "孙问", "--phone", "13900002222", "--room", "1-1-102",
+        "--site", "sunrise", "--channel", "phone", "--summary", "请问物业费怎么缴纳",
+        "--receiver", "SR-103",
+    )  # fmt: skip
+    assert received.exit_code == 0, received.output
+    assert "suggested kind: enquiry" in received.output
+    cid = received.output.split()[1].rstrip(":")
+    shown = _invoke("show", "--json", cid)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["state"]["suggested_kind"] == "enquiry"
+    assert "suggested kind: enquiry" in _invoke("show", cid).output
+
+
+@pytest.mark.procedure("VAL-4")
+def test_f04_a_valid_at_intake_registration_decides_no_kind() -> None:
+    """docs/rule-packs.md (HOC): registration records every complaint as valid, and a
+    service request is assessed with ``kind = request``, "the kind_rules words
+    suggest it": the registration's own assessment leaves the suggestion standing."""
+    desk = make_desk(pack="uk-housing-ombudsman-2024")
+    intake = Intake(
+        complainant=Complainant("Ann Lee", "07700900123", "12 High St", site="riverside"),
+        channel="phone",  # type: ignore[arg-type]
+        received_at=T0,
+        receiver="CS-001",
+        summary="Please arrange a repair to my boiler",
+        site="riverside",
+    )
+    c = desk.receive(intake, now=T0)
+    assert c.state.validity is Validity.VALID  # valid_at_intake
+    assert suggested_kind(c, desk.pack) is Kind.REQUEST

@@ -40,6 +40,7 @@ from complaintcore.core.models import (
     Intake,
     Kind,
     LabelledEnum,
+    Registered,
     Reopened,
     Replied,
     Validity,
@@ -645,6 +646,23 @@ def infer_kind(
     if 2 in seen:
         return Kind.ENQUIRY
     return Kind.COMPLAINT
+
+
+def suggested_kind(complaint: Complaint, pack: RulePack) -> Kind | None:
+    """VAL-4: the kind the pack's ``[kind_rules]`` words suggest for a complaint
+    not assessed yet (:func:`infer_kind` of its summary and description), when
+    it is not a complaint: an enquiry or a service request, for the handler to
+    decide (``assess`` with its ``kind``); ``None`` once a handler assessed it
+    (the kind is decided) or when the words call it a complaint (review s57R4
+    F04).  A pack's ``valid_at_intake`` registration records an assessment no
+    handler made: that one decides nothing."""
+    events = complaint.events
+    for i, e in enumerate(events):
+        automatic = pack.valid_at_intake and i > 0 and isinstance(events[i - 1], Registered)
+        if isinstance(e, Assessed) and not automatic:
+            return None
+    kind = infer_kind(complaint.intake.text, pack)
+    return None if kind is Kind.COMPLAINT else kind
 
 
 def counts_as_complaint(subject: Complaint | ComplaintState) -> bool:
