@@ -41,7 +41,7 @@ from complaintcore.core.models import (
     TargetPerson,
     Validity,
 )
-from complaintcore.core.validity import suggested_kind
+from complaintcore.core.validity import five_clears, suggested_kind
 from complaintcore.core.workflow import Assess, Close, Reply
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
@@ -247,3 +247,49 @@ def test_f04_a_valid_at_intake_registration_decides_no_kind() -> None:
     c = desk.receive(intake, now=T0)
     assert c.state.validity is Validity.VALID  # valid_at_intake
     assert suggested_kind(c, desk.pack) is Kind.REQUEST
+
+
+# --------------------------------------------------------------------------- F05
+
+
+@pytest.mark.procedure("REC-2")
+def test_f05_the_receipts_own_routing_is_no_follow_up() -> None:
+    """REC-2: 跟清楚 is "the follow-up history"; 002 §5 "受理业主投诉要一跟到底，直到问题
+    得到解决并回复业主为止".  Routed at receipt, nothing has been followed up yet; an
+    assignment after it (or an escalation, a visit, a result) is."""
+    desk, _ = _desk()
+    c = desk.receive(_leak(), now=T0)
+    assert c.state.handler == "SR-201"  # routed at receipt
+    assert not five_clears(c.intake, c.events).followed
+    spot = desk.receive(_leak(), now=T0, route=False)
+    later = desk.act(spot.id, Assess(actor="SR-103", validity="valid"), now=LATER)
+    assert later.state.handler == "SR-201"  # assigned after the receipt (F01)
+    assert five_clears(later.intake, later.events).followed
+
+
+@pytest.mark.procedure("REC-2")
+def test_f05_receive_and_show_name_the_clears_not_captured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receptionist recording "漏水" alone is told to ask what, when, where and how
+    (问清楚) and to take the owner's account (听清楚); ``show`` lists every clear."""
+    monkeypatch.chdir(tmp_path)
+    assert _invoke("init", ".").exit_code == 0
+    received = _invoke(
+        "receive", "--name", "孙问", "--phone", "13900002222", "--room", "1-1-102",
+        "--site", "sunrise", "--channel", "phone", "--summary", "漏水", "--receiver", "SR-103",
+    )  # fmt: skip
+    assert received.exit_code == 0, received.output
+    said = "five clears (REC-2) not captured yet: what, when, where and how it happened;"
+    assert said + " the complainant's own account" in received.output
+    assert "follow-up" not in received.output  # at receipt: only what can still be asked
+    cid = received.output.split()[1].rstrip(":")
+    state = json.loads(_invoke("show", "--json", cid).stdout)["state"]
+    assert state["five_clears"] == {
+        "asked": False,
+        "heard": False,
+        "followed": False,
+        "replied": False,
+        "recorded": False,
+    }
+    assert "the follow-up history" in _invoke("show", cid).output

@@ -14,14 +14,14 @@ from rich.text import Text
 from complaintcore.cli.context import Ctx, enum_choice, json_option, now_option, os_user, pass_ctx
 from complaintcore.cli.fit import fitted_table, fitting_table, say_blocks
 from complaintcore.cli.ids import COMPLAINT_ID
-from complaintcore.cli.receive import say_issue, say_suggested_kind
+from complaintcore.cli.receive import say_issue, say_missing_clears, say_suggested_kind
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import ComplaintCoreError, shown_issue
 from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status, as_instant
-from complaintcore.core.validity import suggested_kind
+from complaintcore.core.validity import five_clears, suggested_kind
 from complaintcore.i18n import N_, NC_
 
 if TYPE_CHECKING:
@@ -424,6 +424,10 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             "issue": issue or None,
             "group_incident": complaint.state.group_incident,
             "suggested_kind": kind_hint.value if kind_hint is not None else None,
+            # REC-2 (review s57R4 F05)
+            "five_clears": {
+                c.value: ok for c, ok in five_clears(complaint.intake, complaint.events).items()
+            },
             **stage_json(complaint, desk.pack),
             "sanction_outstanding": outstanding_json(owed),
         }
@@ -473,6 +477,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
         )
     say_issue(ctx, complaint, shown=issue)
     say_suggested_kind(ctx, kind_hint)
+    say_missing_clears(ctx, complaint)
     say_stage(ctx, complaint, desk.pack)
     if owed is not None:
         ctx.say(tr.sanction_outstanding(owed))

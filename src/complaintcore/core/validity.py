@@ -568,7 +568,9 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
 
     * 问清楚 — summary, description, ``occurred_at`` and location all recorded;
     * 听清楚 — the complainant's own account (``intake.account``);
-    * 跟清楚 — any assigned, escalated, visited or handled event;
+    * 跟清楚 — any escalated, visited or handled event, or an assignment after the
+      receipt (the routing that registered it follows nothing up yet: 002 §5
+      "一跟到底", review s57R4 F05);
     * 复清楚 — any reply;
     * 记清楚 — a closure with a result, or a final reply, after the last reopening.
     """
@@ -580,7 +582,12 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
         and bool(intake.location.strip())
     )
     heard = bool(intake.account.strip())
-    followed = any(isinstance(e, _FOLLOW_UP) for e in history)
+    registered = next((e.at for e in history if isinstance(e, Registered)), None)
+    followed = any(
+        isinstance(e, _FOLLOW_UP)
+        and not (isinstance(e, Assigned) and registered is not None and e.at == registered)
+        for e in history
+    )
     replied = any(isinstance(e, Replied) for e in history)
     recorded = False
     for e in history:
