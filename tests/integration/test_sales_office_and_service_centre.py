@@ -401,7 +401,9 @@ def test_a_minor_complaint_handled_as_pian_2_says_stays_with_the_supervisor(
     )
     c = sales.act(
         c.id,
-        Assess(actor="SR-101", validity="valid", facts={"facility_limitation"}),
+        # 看房 is a request word of the pack (VAL-4): the supervisor says it is a
+        # complaint (review s57R4 F04)
+        Assess(actor="SR-101", validity="valid", kind="complaint", facts={"facility_limitation"}),
         now=at(10, 12, 11),
     )
     assert (c.state.grade.value, c.state.rung) == ("minor", "sales_supervisor")  # type: ignore[union-attr]

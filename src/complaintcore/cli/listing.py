@@ -14,13 +14,14 @@ from rich.text import Text
 from complaintcore.cli.context import Ctx, enum_choice, json_option, now_option, os_user, pass_ctx
 from complaintcore.cli.fit import fitted_table, fitting_table, say_blocks
 from complaintcore.cli.ids import COMPLAINT_ID
-from complaintcore.cli.receive import say_issue
+from complaintcore.cli.receive import say_issue, say_missing_clears, say_suggested_kind
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
 from complaintcore.core.deadlines import ClockState, DutyStatus
 from complaintcore.core.errors import ComplaintCoreError, shown_issue
 from complaintcore.core.models import Complainant, Grade, LabelledEnum, Status, as_instant
+from complaintcore.core.validity import five_clears, suggested_kind
 from complaintcore.i18n import N_, NC_
 
 if TYPE_CHECKING:
@@ -408,6 +409,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
     owed = outstanding_sanction(complaint, desk.pack, now)
     # GRD-2, DL-6: past its month it is major before a sweep records it (s56R2 F02)
     due_grade = desk.grade_due(complaint_id, now)
+    # VAL-4: what the pack's words call it, until assessed (review s57R4 F04)
+    kind_hint = suggested_kind(complaint, desk.pack)
     notes = ctx.calendar_notes(now, *(s.due for s in clocks), *(d.due for d in duties))
     if ctx.json:
         data["warnings"] = notes
@@ -420,6 +423,11 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             else {"grade": due_grade.grade.value, "reasons": list(due_grade.reasons)},
             "issue": issue or None,
             "group_incident": complaint.state.group_incident,
+            "suggested_kind": kind_hint.value if kind_hint is not None else None,
+            # REC-2 (review s57R4 F05)
+            "five_clears": {
+                c.value: ok for c, ok in five_clears(complaint.intake, complaint.events).items()
+            },
             **stage_json(complaint, desk.pack),
             "sanction_outstanding": outstanding_json(owed),
         }
@@ -468,6 +476,8 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             )
         )
     say_issue(ctx, complaint, shown=issue)
+    say_suggested_kind(ctx, kind_hint)
+    say_missing_clears(ctx, complaint)
     say_stage(ctx, complaint, desk.pack)
     if owed is not None:
         ctx.say(tr.sanction_outstanding(owed))

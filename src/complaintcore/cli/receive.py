@@ -29,7 +29,8 @@ from complaintcore.core.errors import (
     shown_id,
     shown_issue,
 )
-from complaintcore.core.models import Channel
+from complaintcore.core.models import Channel, Kind
+from complaintcore.core.validity import Clear, five_clears, suggested_kind
 from complaintcore.desk.importer import ENCODINGS, RowResult
 from complaintcore.desk.importer import FIELDS as _FIELDS
 from complaintcore.desk.ports import AccessRecord
@@ -209,6 +210,8 @@ def receive(
         )
     )
     say_issue(ctx, c)
+    say_suggested_kind(ctx, suggested_kind(c, desk.pack))
+    say_missing_clears(ctx, c, at_receipt=True)
     bar = desk.pack.time_bar
     if c.state.time_barred and bar is not None:
         ctx.say(
@@ -296,6 +299,33 @@ def _import_document(kept: _Rows | None, done: ImportSummary) -> dict[str, Any]:
         "rows": kept.listed(_OUTCOMES, lambda r: r),
         "encoding": done.encoding,
     }
+
+
+def say_suggested_kind(ctx: Ctx, kind: Kind | None) -> None:
+    """VAL-4: the kind the pack's words suggest for a complaint not assessed yet
+    (an enquiry or a service request), for the handler to decide with ``--kind``."""
+    if kind is not None:
+        ctx.say(
+            ctx.t(
+                "suggested kind: {kind} (the pack's words); assess it with --kind (VAL-4)",
+                kind=ctx.tr.label(kind),
+            )
+        )
+
+
+def say_missing_clears(ctx: Ctx, complaint: Complaint, *, at_receipt: bool = False) -> None:
+    """REC-2: the five clears the record does not capture yet; at receipt only the
+    two the receiver can still ask for (问清楚: what, when, where and how; 听清楚:
+    the complainant's own account), review s57R4 F05."""
+    clears = five_clears(complaint.intake, complaint.events)
+    missing = [c for c in clears.missing() if not at_receipt or c in (Clear.ASKED, Clear.HEARD)]
+    if missing:
+        ctx.say(
+            ctx.t(
+                "five clears (REC-2) not captured yet: {clears}",
+                clears=ctx.t("; ").join(ctx.tr.label(c) for c in missing),
+            )
+        )
 
 
 def say_issue(ctx: Ctx, c: Complaint, shown: str | None = None) -> None:

@@ -1220,6 +1220,14 @@ class ComplaintState:
     category: str = ""
     cause: Cause | None = None
     department: str = ""
+    """The unit that holds the complaint now: the classified department, or the
+    one an assignment took it on for (customer service, the unit ESC-4 names for
+    complaints about a person); DL-3's result and ESC-6's lateness are its."""
+    responsible: str = ""
+    """CLS-3: the department that owns the fix, as classified (or assessed); an
+    assignment to another unit that handles it (ESC-4, customer service) does not
+    change it.  ``""`` until classified.  The statistics count it (IMP-2, IMP-4;
+    see :attr:`responsible_department`)."""
     helpers: tuple[str, ...] = ()
     target: TargetPerson | None = None
     urgent: bool = False
@@ -1252,6 +1260,12 @@ class ComplaintState:
     """The current stage has been answered (``outcome`` holds the decision)."""
     outcome: Outcome | None = None
     time_barred: bool = False
+
+    @property
+    def responsible_department(self) -> str:
+        """CLS-3: the department counted in the statistics: the classified one,
+        or, never classified, the one that holds it (review s57R4 F02)."""
+        return self.responsible or self.department
 
 
 @attrs.frozen

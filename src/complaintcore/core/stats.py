@@ -829,7 +829,12 @@ class _Tally:
 
     def _cell(self, complaint: Complaint, state: ComplaintState, month: int) -> None:
         """IMP-4: count a valid complaint in its (site, building, category, department) cell."""
-        key = (_site(complaint), _building(complaint)[0], state.category, state.department)
+        key = (
+            _site(complaint),
+            _building(complaint)[0],
+            state.category,
+            state.responsible_department,
+        )
         counts = self.cells.get(key)
         if counts is None:
             counts = self.cells[key] = [0] * (self.period.index - self.first_index + 1)
@@ -940,7 +945,7 @@ class _Tally:
         d["category"][state.category] += 1
         grade = _grade_at(complaint, state, self.pack, self.now)
         d["grade"][grade.value if grade else ""] += 1
-        d["department"][state.department] += 1
+        d["department"][state.responsible_department] += 1
         d["channel"][complaint.intake.channel.value] += 1
         site, building = self._month_place(complaint)
         d["site"][site] += 1

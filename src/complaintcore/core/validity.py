@@ -40,6 +40,7 @@ from complaintcore.core.models import (
     Intake,
     Kind,
     LabelledEnum,
+    Registered,
     Reopened,
     Replied,
     Validity,
@@ -567,7 +568,9 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
 
     * 问清楚 — summary, description, ``occurred_at`` and location all recorded;
     * 听清楚 — the complainant's own account (``intake.account``);
-    * 跟清楚 — any assigned, escalated, visited or handled event;
+    * 跟清楚 — any escalated, visited or handled event, or an assignment after the
+      receipt (the routing that registered it follows nothing up yet: 002 §5
+      "一跟到底", review s57R4 F05);
     * 复清楚 — any reply;
     * 记清楚 — a closure with a result, or a final reply, after the last reopening.
     """
@@ -579,7 +582,12 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
         and bool(intake.location.strip())
     )
     heard = bool(intake.account.strip())
-    followed = any(isinstance(e, _FOLLOW_UP) for e in history)
+    registered = next((e.at for e in history if isinstance(e, Registered)), None)
+    followed = any(
+        isinstance(e, _FOLLOW_UP)
+        and not (isinstance(e, Assigned) and registered is not None and e.at == registered)
+        for e in history
+    )
     replied = any(isinstance(e, Replied) for e in history)
     recorded = False
     for e in history:
@@ -645,6 +653,23 @@ def infer_kind(
     if 2 in seen:
         return Kind.ENQUIRY
     return Kind.COMPLAINT
+
+
+def suggested_kind(complaint: Complaint, pack: RulePack) -> Kind | None:
+    """VAL-4: the kind the pack's ``[kind_rules]`` words suggest for a complaint
+    not assessed yet (:func:`infer_kind` of its summary and description), when
+    it is not a complaint: an enquiry or a service request, for the handler to
+    decide (``assess`` with its ``kind``); ``None`` once a handler assessed it
+    (the kind is decided) or when the words call it a complaint (review s57R4
+    F04).  A pack's ``valid_at_intake`` registration records an assessment no
+    handler made: that one decides nothing."""
+    events = complaint.events
+    for i, e in enumerate(events):
+        automatic = pack.valid_at_intake and i > 0 and isinstance(events[i - 1], Registered)
+        if isinstance(e, Assessed) and not automatic:
+            return None
+    kind = infer_kind(complaint.intake.text, pack)
+    return None if kind is Kind.COMPLAINT else kind
 
 
 def counts_as_complaint(subject: Complaint | ComplaintState) -> bool:

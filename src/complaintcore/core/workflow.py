@@ -841,6 +841,7 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             category=event.category,
             cause=event.cause,
             department=event.department,
+            responsible=event.department,
             helpers=event.helpers,
             target=event.target or state.target,
             urgent=state.urgent or event.urgent,
@@ -853,6 +854,7 @@ def _apply(state: ComplaintState, event: Event) -> ComplaintState:
             complaint_kind=event.complaint_kind,
             reasonable=event.reasonable,
             department=event.department or state.department,
+            responsible=event.department or state.responsible,
             facts=state.facts | event.facts,
             # VAL-3: an explanation counts only after the latest finding of invalidity;
             # the same verdict recorded again (its department added) finds nothing new

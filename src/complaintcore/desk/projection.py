@@ -310,7 +310,7 @@ class Projection:
             received_at=complaint.intake.received_at,
             version=complaint.version,
             site=complaint.intake.site or complaint.intake.complainant.site,
-            department=s.department,
+            department=s.responsible_department,  # CLS-3, as counted (review s57R4 F02)
             category=s.category,
             grade=s.grade.value if s.grade else "",
             channel=complaint.intake.channel.value,

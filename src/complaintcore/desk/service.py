@@ -112,7 +112,7 @@ from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.stages import awaiting_stage_holder
-from complaintcore.core.validity import require_received
+from complaintcore.core.validity import require_received, suggested_kind
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -2833,7 +2833,10 @@ class Desk:
         # IN-6: a bypass complaint waits at head office for the complainant's consent;
         # head office hears of it through its tracking duty, and routes it by forwarding.
         unheld = False
-        if route and not complaint.awaiting_site_consent:
+        # IN-3: unrouted, but graded by its receiver's assessment beyond the receiver's
+        # rung, it is routed all the same (review s57R4 F01)
+        beyond = not route and validity is not None and self._beyond_the_receiver(complaint)
+        if (route or beyond) and not complaint.awaiting_site_consent:
             handler = self._staff.handler_for(complaint, now)
             if handler is not None:
                 try:
@@ -3336,6 +3339,8 @@ class Desk:
             self._check_agreed_due(complaint, command, actor, now)
         if isinstance(command, Assign):
             command = self._check_assignee(complaint, command)
+        if isinstance(command, Assess):
+            self._check_kind_given(complaint, command)
         if isinstance(command, AddMeasure):
             command = self._check_measure_owner(complaint, command)
         if isinstance(command, Link):
@@ -3364,6 +3369,23 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
+
+    def _check_kind_given(self, complaint: Complaint, command: Assess) -> None:
+        """VAL-4: a first assessment as valid that leaves the kind out, of a text the
+        pack's ``[kind_rules]`` words call an enquiry or a service request, is
+        refused naming ``kind``: the handler says which it is (``complaint`` to
+        grade it all the same), rather than grading an enquiry into the complaint
+        statistics unasked (review s57R4 F04)."""
+        if command.kind is not None or command.validity is not Validity.VALID:
+            return
+        kind = suggested_kind(complaint, self.pack)
+        if kind is None:
+            return
+        raise InvalidInputError(
+            "kind",
+            f"the pack's words suggest {kind.value}: give the kind (complaint, enquiry or"
+            " request) with a valid assessment (VAL-4)",
+        )
 
     def _check_agreed_due(
         self, complaint: Complaint, command: Reply, actor: StaffMember | None, now: datetime
@@ -3707,6 +3729,8 @@ class Desk:
         if not complaint.is_open or state.handler:
             return ()
         released = complaint.intake.via_head_office and state.site_consent
+        if self._beyond_the_receiver(complaint):
+            return self._route_as_at_intake(complaint, actor, now)
         if not (state.rung or released or state.stage):  # a new stage starts unassigned
             return ()
         # IN-6: released and never held at the site, it is routed as at intake
@@ -3725,6 +3749,35 @@ class Desk:
             else Assign(actor=actor, handler=handler.staff_id, rung=handler.rung)
         )
         return self._decided(complaint, assign, now)
+
+    def _beyond_the_receiver(self, complaint: Complaint) -> bool:
+        """IN-3, ESC-3: a complaint nobody has taken on (received unrouted, never
+        assigned, escalated or forwarded) that its receiver's own assessment graded
+        beyond the receiver's rung: the receiver may no longer settle it, so it goes
+        to its grade's rung now, as ``receive`` routes, not left with nobody until
+        IN-5's 24 hours pass (review s57R4 F01)."""
+        state = complaint.state
+        if not complaint.is_open or state.handler or state.rung or state.stage:
+            return False
+        if not state.grade or complaint.awaiting_site_consent:
+            return False
+        if any(e.kind == "forwarded" for e in complaint.events):
+            return False
+        receiver = self.member(complaint.intake.receiver) if complaint.intake.receiver else None
+        if receiver is None or not self.pack.has_rung(receiver.rung):
+            return False
+        return self.pack.rung_index(receiver.rung) < required_rung_index(complaint, self.pack)
+
+    def _route_as_at_intake(
+        self, complaint: Complaint, actor: str, now: datetime
+    ) -> tuple[Event, ...]:
+        """Route a complaint nobody holds as ``receive`` does (:meth:`_beyond_the_receiver`);
+        nobody who may handle it: logged, and its rung told on commit."""
+        handler = self._staff.handler_for(complaint, now)
+        if handler is None:
+            self._warn_unassigned(complaint)
+            return ()
+        return self._decided(complaint, self._assign(complaint, handler, actor), now)
 
     def _hold_at_rung(
         self, complaint: Complaint, actor: str, now: datetime, *, department: str = ""
