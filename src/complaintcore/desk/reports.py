@@ -46,6 +46,7 @@ from complaintcore.core.models import (
     Complaint,
     Kind,
     Validity,
+    as_instant,
     require_aware,
 )
 from complaintcore.core.staff_report import StaffMonth, StaffReport, month_at_limit
@@ -75,7 +76,9 @@ def monthly_report(
     repeat_rule: stats.RepeatRule | None = None,
 ) -> stats.MonthlyReport:
     """See :meth:`complaintcore.desk.Desk.monthly_report`."""
-    require_aware(now, "now")
+    # an instant: a host's local clock in the hour it repeats adds and compares by
+    # wall time (review s57R7 F01)
+    now = as_instant(require_aware(now, "now"))
     pack, store = desk.pack, desk.store
     warning_rule = warning_rule or pack.early_warning
     repeat_rule = repeat_rule or stats.RepeatRule.of(pack)  # IMP-3: the pack's window
@@ -156,7 +159,9 @@ def monthly_report(
 
 def staff_report(desk: Desk, year: int, month: int, *, now: datetime) -> StaffReport:
     """See :meth:`complaintcore.desk.Desk.staff_report`."""
-    require_aware(now, "now")
+    # an instant: a host's local clock in the hour it repeats adds and compares by
+    # wall time (review s57R7 F01)
+    now = as_instant(require_aware(now, "now"))
     complaints = _month_complaints(desk, year, month)
     return staff_table(complaints, desk.pack, year=year, month=month, now=now)
 

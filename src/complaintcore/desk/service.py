@@ -4353,7 +4353,7 @@ class Desk:
         lease = self._claim_lease()
         self._release_overlong(now)  # a message silenced by hand is sent (review s50P F03)
         current = _pass_clock(now, clock)
-        at = now if clock is None else max(now, require_aware(clock(), "clock()"))
+        at = now if clock is None else max(now, as_instant(require_aware(clock(), "clock()")))
         timed_out = TimedOutPlaces()  # where a send timed out in this pass
         loaded: dict[str, Complaint | None] = {}  # for the send-time check, this pass only
         aside: list[OutboxItem] = []  # claimed for a place that timed out: back at the end
@@ -5243,7 +5243,8 @@ def _pass_clock(now: datetime, clock: Callable[[], datetime] | None) -> Callable
         elapsed = now + timedelta(seconds=time.monotonic() - started)
         if clock is None:
             return elapsed
-        return max(elapsed, require_aware(clock(), "clock()"))
+        # an instant: a retry's time is a sum of it (review s57R7 F02)
+        return max(elapsed, as_instant(require_aware(clock(), "clock()")))
 
     return current
 
