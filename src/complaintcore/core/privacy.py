@@ -201,8 +201,16 @@ _LOCAL_PART = (
     r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-"
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u2019\u2018\u02bc\u00b4\u2032"
 )
+# The domain: labels of letters (any script: 公司.cn, exämple.de, 例子.中国),
+# digits and hyphens, the last two letters or more, joined by a dot or by the
+# ideographic full stop "。" (or its half-width "｡") a Chinese IME types for the
+# "." key in Chinese mode (zhangsan@qq。com: review s57R2 F02; the full-width
+# "．" is folded).  Each label is read once (possessive) and the last label is
+# looked for after each (lazy): a long run of labels costs one scan.
+_EMAIL_DOT = "[.\u3002\uff61]"
 _EMAIL = re.compile(
-    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}"
+    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[^\W_][\w-]*+"
+    rf"(?:{_EMAIL_DOT}[\w-]++)*?{_EMAIL_DOT}[^\W\d_]{{2,}}"
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups (the full-width hyphen is
@@ -2606,10 +2614,17 @@ def _named(value: str) -> tuple[str, ...]:
     if len(surname) < 2 or (given and len(given[0]) < 2):
         return ()  # a letter alone is no name's part (a room "Block C")
     if given:
-        forms += (f"{surname}, {' '.join(given)}", f"{surname} {' '.join(given)}")
-        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]} {surname}")
+        first = " ".join(given)
+        # the comma and the initial's dot with no space after them or one before the
+        # comma (Thompson,Margaret, Thompson ,Margaret, M.Thompson: a CRM export,
+        # an IME's full-width "，" read folded; review s57R2 F01)
+        forms += (f"{surname}, {first}", f"{surname},{first}", f"{surname} {first}")
+        forms += (f"{surname} ,{first}", f"{surname} , {first}")
+        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]}.{surname}")
+        forms.append(f"{given[0][0]} {surname}")
     if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
         forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
+        forms += (f"{title}.{surname}" for title in _TITLES)  # Mr.Thompson (s57R2 F01)
     return tuple(dict.fromkeys(f for f in forms if f != value))
 
 
