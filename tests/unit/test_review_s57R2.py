@@ -9,12 +9,17 @@ F02: an e-mail address with the ideographic full stop ``。`` (or ``｡``) betwe
 its domain's labels, or a domain in other letters than ASCII (``公司.cn``), has
 its local part masked.
 
+F03: a stored room is masked where the text puts a comma (``，``, ``,``) or ``、``
+after an address word, and ``第`` or ``的`` before the next group
+(``3栋2单元，1201室``, ``3栋2单元第1201室``); a list of numbers with no word stays.
+
 F05: a stored short room of digits is not looked for inside a longer number that
 starts the text (``51201室`` for ``1201``).
 
 Expected texts counted by hand from docs/notifications.md (PRV-1): a masked name
 or local part keeps its first character, every other character (comma, dot,
-space inside a name included) one star; a phone keeps its last two digits.
+space inside a name included) one star; a phone, or a room starting with a digit,
+keeps its last two characters (a room's 室 masked with it).
 """
 
 from __future__ import annotations
@@ -122,6 +127,45 @@ def test_f02_a_long_hostile_text_is_read_fast(text: str) -> None:
     start = time.perf_counter()
     redact(text)
     assert time.perf_counter() - start < 1.0
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 3栋2单元，1201室: 11 characters -> 9 stars and 1室
+        ("3栋2单元，1201室", "*********1室"),
+        ("3栋2单元,1201室", "*********1室"),
+        ("3栋2单元、1201", "********01"),
+        ("3栋2单元第1201室", "*********1室"),
+        ("3栋2单元的1201室漏水", "*********1室漏水"),
+        ("3栋2单元， 第1201室", "***********1室"),
+        ("住3栋，2单元，1201室", "住**********1室"),
+        ("３栋２单元，１２０１室", "*********１室"),
+    ],
+)
+def test_f03_a_comma_or_a_word_before_the_flat_still_masks_the_room(
+    text: str, expected: str
+) -> None:
+    assert redact(text, also=["3栋2单元1201室"]) == expected
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3栋2单元的住户",  # no flat after it
+        "3栋2单元，12点来修",  # another number
+        "3-2,1201",  # no address word before the comma
+        "3栋2单元,,1201",  # two commas: no join
+        "3栋、5栋1201都漏水",  # other groups
+    ],
+)
+def test_f03_a_comma_elsewhere_joins_no_room(text: str) -> None:
+    assert redact(text, also=["3栋2单元1201室"]) == text
 
 
 # --------------------------------------------------------------------------- F05

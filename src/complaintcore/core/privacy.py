@@ -1211,9 +1211,16 @@ def _spelling(literal: str, spaced: int) -> str | None:
 _ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
 _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
 # "——" is one dash; a word may have a dash after it, up to three spaces between
-# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01)
+# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01); or a
+# comma or 、 after it, and 第 or 的 before the next group, either or both
+# (3栋2单元，1201室, 3栋2单元、1201, 3栋2单元第1201室, 3栋2单元的1201室: review
+# s57R2 F03) -- after a word only, so a list of numbers stays a list
 _ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
-_ROOM_JOIN = f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+-{{1,2}}+)?+|-{{1,2}}+)"
+_ROOM_PUNCT = "[,\uff0c\u3001]"
+_ROOM_JOIN = (
+    f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+(?:-{{1,2}}+|{_ROOM_PUNCT}?+ {{0,3}}+[第的]|{_ROOM_PUNCT}))?+"
+    "|-{1,2}+)"
+)
 _ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
 # a character every room holds one of, as given: a dash, the first of a word (the
 # full-width form of an ASCII one too: the ＃ of 3＃楼)
