@@ -99,9 +99,7 @@ def test_f02_an_address_with_an_ideographic_dot_or_other_letters_is_masked(
 def test_f02_the_name_beside_it_and_the_phone_stay_masked() -> None:
     # 王小明 -> 王**; wangxiaoming (12) -> w and 11 stars; 13812345678 -> 9 stars + 78
     text = "王小明的邮箱是wangxiaoming@163\u3002com，电话13812345678"
-    assert (
-        redact(text, also=["王小明"]) == "王**的邮箱是w***********@163\u3002com，电话*********78"
-    )
+    assert redact(text, also=["王小明"]) == "王**的邮箱是w***********@163\u3002com，电话*********78"
 
 
 @pytest.mark.procedure("PRV-1")

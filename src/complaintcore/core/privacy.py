@@ -2155,7 +2155,8 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     stop right before a number protects it only after a digit (a decimal): not
     after ``No.`` or a sentence.  A mainland mobile is masked even glued to
     letters (``Tel13912345678``, ``138_1234_5678``).  Also the
-    local part of every e-mail address (``＠`` too), and each literal in
+    local part of every e-mail address (``＠`` too; its domain's labels in any
+    letters, joined by ``.`` or ``。``: ``zhangsan@qq。com``), and each literal in
     ``also`` (names, room numbers: pass the values you know are personal), in
     any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``) and
     width (``３栋１２０２室`` or ``3－1202`` for ``3栋1202室`` or ``3-1202``, and the
@@ -2172,7 +2173,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     any dash or one of the words of
     :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``#楼``, ``单元``,
     ``栋``, ``幢``, ``座``, ``楼``, ``门``, ``号``, ``#``), perhaps with a dash after
-    the word (``3栋-2-1201``: one separator, review s50D F01), up to three spaces
+    the word (``3栋-2-1201``: one separator, review s50D F01) or a comma or ``、``
+    after it and ``第`` or ``的`` before the next group (``3栋2单元，1201室``,
+    ``3栋2单元第1201室``: review s57R2 F03), up to three spaces
     round it, and a ``室``
     or ``号`` after it masked with it: ``3栋2单元1201``, ``3号楼2单元1201室``,
     ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
@@ -2598,13 +2601,15 @@ _SURNAME_LETTERS = 3  # a surname after a title: at least this many letters
 def _named(value: str) -> tuple[str, ...]:
     """The forms English correspondence writes a stored name in (review s54R4 F06):
     without the title it was stored with (``Aisha Khan`` of ``Dr Aisha Khan``),
-    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``), the given name's
-    initial and the surname (``M. Thompson``, ``M Thompson``) and the surname after
-    a title (``Mrs Thompson``, ``Dr. Thompson``; a surname of three letters or
-    more).  Letter case, spaces and apostrophes are read as for any literal.  The
-    surname or the given name alone is no form: too many other words and people
-    share it.  A Chinese name of two to four Han characters: its surname and a
-    title (:func:`_han_titled`).  None for any other value (a room, a phone)."""
+    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``, the comma glued
+    on: ``Thompson,Margaret``), the given name's initial and the surname
+    (``M. Thompson``, ``M Thompson``, ``M.Thompson``) and the surname after a title
+    (``Mrs Thompson``, ``Dr. Thompson``, ``Mrs.Thompson``; a surname of three
+    letters or more; review s57R2 F01).  Letter case, spaces and apostrophes are
+    read as for any literal.  The surname or the given name alone is no form: too
+    many other words and people share it.  A Chinese name of two to four Han
+    characters: its surname and a title (:func:`_han_titled`).  None for any
+    other value (a room, a phone)."""
     if _HAN_NAME.fullmatch(value):
         return _han_titled(value)
     words = value.split()
