@@ -98,6 +98,11 @@ def test_dates_ip_addresses_and_two_groups_with_spaced_dots_or_slashes_stay(text
         ("x ababab y", ["abab"], "x a***** y"),
         # two known values sharing a character: masked as one run of four (王 kept)
         ("住王小明华", ["王小明", "明华"], "住王***"),
+        # one known value lying inside another, starting after it and ending before
+        # it: the longer one masked to its end (王 kept, 小明华 three stars; review
+        # s57R2 F04: the run ended where the shorter did, 住王**华)
+        ("住王小明华", ["王小明华", "小明"], "住王***"),
+        ("xx王小明华yy", ["小明", "王小明华"], "xx王***yy"),
         # the result does not depend on which other values are given
         ("住王小明华", ["明华"], "住王小明*"),
     ],

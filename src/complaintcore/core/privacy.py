@@ -201,8 +201,16 @@ _LOCAL_PART = (
     r"A-Za-z0-9.!#$%&'*+/=?^_`{|}~\-"
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u2019\u2018\u02bc\u00b4\u2032"
 )
+# The domain: labels of letters (any script: 公司.cn, exämple.de, 例子.中国),
+# digits and hyphens, the last two letters or more, joined by a dot or by the
+# ideographic full stop "。" (or its half-width "｡") a Chinese IME types for the
+# "." key in Chinese mode (zhangsan@qq。com: review s57R2 F02; the full-width
+# "．" is folded).  Each label is read once (possessive) and the last label is
+# looked for after each (lazy): a long run of labels costs one scan.
+_EMAIL_DOT = "[.\u3002\uff61]"
 _EMAIL = re.compile(
-    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,}}"
+    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[^\W_][\w-]*+"
+    rf"(?:{_EMAIL_DOT}[\w-]++)*?{_EMAIL_DOT}[^\W\d_]{{2,}}"
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups (the full-width hyphen is
@@ -1203,9 +1211,16 @@ def _spelling(literal: str, spaced: int) -> str | None:
 _ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
 _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
 # "——" is one dash; a word may have a dash after it, up to three spaces between
-# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01)
+# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01); or a
+# comma or 、 after it, and 第 or 的 before the next group, either or both
+# (3栋2单元，1201室, 3栋2单元、1201, 3栋2单元第1201室, 3栋2单元的1201室: review
+# s57R2 F03) -- after a word only, so a list of numbers stays a list
 _ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
-_ROOM_JOIN = f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+-{{1,2}}+)?+|-{{1,2}}+)"
+_ROOM_PUNCT = "[,\uff0c\u3001]"
+_ROOM_JOIN = (
+    f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+(?:-{{1,2}}+|{_ROOM_PUNCT}?+ {{0,3}}+[第的]|{_ROOM_PUNCT}))?+"
+    "|-{1,2}+)"
+)
 _ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
 # a character every room holds one of, as given: a dash, the first of a word (the
 # full-width form of an ASCII one too: the ＃ of 3＃楼)
@@ -2140,7 +2155,8 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     stop right before a number protects it only after a digit (a decimal): not
     after ``No.`` or a sentence.  A mainland mobile is masked even glued to
     letters (``Tel13912345678``, ``138_1234_5678``).  Also the
-    local part of every e-mail address (``＠`` too), and each literal in
+    local part of every e-mail address (``＠`` too; its domain's labels in any
+    letters, joined by ``.`` or ``。``: ``zhangsan@qq。com``), and each literal in
     ``also`` (names, room numbers: pass the values you know are personal), in
     any letter case (``MARGARET THOMPSON`` for ``Margaret Thompson``) and
     width (``３栋１２０２室`` or ``3－1202`` for ``3栋1202室`` or ``3-1202``, and the
@@ -2157,7 +2173,9 @@ def redact(text: str, *, also: Iterable[str] = ()) -> str:
     any dash or one of the words of
     :data:`~complaintcore.core.room_forms.ROOM_WORDS` (``号楼``, ``#楼``, ``单元``,
     ``栋``, ``幢``, ``座``, ``楼``, ``门``, ``号``, ``#``), perhaps with a dash after
-    the word (``3栋-2-1201``: one separator, review s50D F01), up to three spaces
+    the word (``3栋-2-1201``: one separator, review s50D F01) or a comma or ``、``
+    after it and ``第`` or ``的`` before the next group (``3栋2单元，1201室``,
+    ``3栋2单元第1201室``: review s57R2 F03), up to three spaces
     round it, and a ``室``
     or ``号`` after it masked with it: ``3栋2单元1201``, ``3号楼2单元1201室``,
     ``3座2-1201``, ``3—2—1201``, ``３栋２单元１２０１`` for ``3-2-1201``, and
@@ -2583,13 +2601,15 @@ _SURNAME_LETTERS = 3  # a surname after a title: at least this many letters
 def _named(value: str) -> tuple[str, ...]:
     """The forms English correspondence writes a stored name in (review s54R4 F06):
     without the title it was stored with (``Aisha Khan`` of ``Dr Aisha Khan``),
-    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``), the given name's
-    initial and the surname (``M. Thompson``, ``M Thompson``) and the surname after
-    a title (``Mrs Thompson``, ``Dr. Thompson``; a surname of three letters or
-    more).  Letter case, spaces and apostrophes are read as for any literal.  The
-    surname or the given name alone is no form: too many other words and people
-    share it.  A Chinese name of two to four Han characters: its surname and a
-    title (:func:`_han_titled`).  None for any other value (a room, a phone)."""
+    surname first (``Thompson, Margaret``, ``THOMPSON Margaret``, the comma glued
+    on: ``Thompson,Margaret``), the given name's initial and the surname
+    (``M. Thompson``, ``M Thompson``, ``M.Thompson``) and the surname after a title
+    (``Mrs Thompson``, ``Dr. Thompson``, ``Mrs.Thompson``; a surname of three
+    letters or more; review s57R2 F01).  Letter case, spaces and apostrophes are
+    read as for any literal.  The surname or the given name alone is no form: too
+    many other words and people share it.  A Chinese name of two to four Han
+    characters: its surname and a title (:func:`_han_titled`).  None for any
+    other value (a room, a phone)."""
     if _HAN_NAME.fullmatch(value):
         return _han_titled(value)
     words = value.split()
@@ -2606,10 +2626,17 @@ def _named(value: str) -> tuple[str, ...]:
     if len(surname) < 2 or (given and len(given[0]) < 2):
         return ()  # a letter alone is no name's part (a room "Block C")
     if given:
-        forms += (f"{surname}, {' '.join(given)}", f"{surname} {' '.join(given)}")
-        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]} {surname}")
+        first = " ".join(given)
+        # the comma and the initial's dot with no space after them or one before the
+        # comma (Thompson,Margaret, Thompson ,Margaret, M.Thompson: a CRM export,
+        # an IME's full-width "，" read folded; review s57R2 F01)
+        forms += (f"{surname}, {first}", f"{surname},{first}", f"{surname} {first}")
+        forms += (f"{surname} ,{first}", f"{surname} , {first}")
+        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]}.{surname}")
+        forms.append(f"{given[0][0]} {surname}")
     if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
         forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
+        forms += (f"{title}.{surname}" for title in _TITLES)  # Mr.Thompson (s57R2 F01)
     return tuple(dict.fromkeys(f for f in forms if f != value))
 
 
