@@ -122,9 +122,11 @@ def test_f02_an_at_sign_with_no_domain_after_it_stays(text: str) -> None:
 def test_f02_a_long_hostile_text_is_read_fast(text: str) -> None:
     import time
 
-    start = time.perf_counter()
+    # a guard against runaway backtracking (seconds to hours), not a benchmark:
+    # CPU time, with room for a busy machine (~0.03 s measured)
+    start = time.process_time()
     redact(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 5.0
 
 
 # --------------------------------------------------------------------------- F03
