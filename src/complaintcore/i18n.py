@@ -998,13 +998,6 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("only a valid complaint is graded (VAL-4)"), {}),
-    (
-        N_(
-            "the pack's words suggest {kind}: give the kind (complaint, enquiry or"
-            " request) with a valid assessment (VAL-4)"
-        ),
-        {},
-    ),
     (N_("cannot lower {current} to {grade} (GRD-6)"), {"current": "grade", "grade": "grade"}),
     (N_("the rules require at least {grade}: {rule}"), {"grade": "grade"}),
     (

@@ -17,8 +17,9 @@ statistics count it.
 F04 (VAL-4): the pack's ``[kind_rules]`` words were read by nothing the desk or
 the command line ran: an obvious enquiry was never flagged, and a valid
 assessment without a kind graded it as a complaint.  Now ``receive`` and
-``show`` name the suggested kind (``suggested_kind`` in ``show --json``), and a
-first valid assessment without a kind of such a text is refused naming ``kind``.
+``show`` name the suggested kind (``suggested_kind`` in ``show --json``); the
+handler's assessment decides (re-review s57R8: a refusal of a valid assessment
+without a kind stopped most complaints about a request not kept).
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner, Result
 
+from complaintcore import __version__
+from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.cli import main
-from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.basis import projection_basis
 from complaintcore.core.models import (
     Complainant,
     Grade,
@@ -156,6 +160,25 @@ def test_f02_routing_to_the_handling_unit_keeps_the_responsible_department() -> 
     assert counts["customer_service"] == 0
 
 
+@pytest.mark.procedure("CLS-3")
+def test_f02_a_row_an_earlier_revision_wrote_is_rewritten_by_the_next_sweep() -> None:
+    """Re-review s57R8 F02: rows written before the responsible department was kept
+    hold the handling unit; the rows' revision changed (``ROWS_REVISION`` 13), so
+    the next sweep rewrites them and ``list --department sales`` finds it."""
+    store = MemoryStore()
+    desk = make_desk(pack="cn-sales-office", store=store)
+    cid = _about_the_consultant(desk)
+    desk.act(cid, Assess(actor="HQ-101", validity="valid"), now=LATER)
+    complaint = desk.get(cid)
+    old = attrs.evolve(store.row(cid), department="customer_service")  # the handling unit
+    store.append(cid, complaint.version, (), old, [])
+    previous = projection_basis(desk.pack, desk.calendar, f"{__version__} rows 12")
+    assert store.keep_projection_basis(previous, instead_of=store.projection_basis())
+    assert store.row(cid).department == "customer_service"
+    desk.sweep(LATER + timedelta(minutes=5))
+    assert store.row(cid).department == "sales"
+
+
 def _enquiry(desk: Desk) -> str:
     """孙问 asks how the property fee is paid: 请问 is an enquiry word of cn-property."""
     intake = Intake(
@@ -170,25 +193,24 @@ def _enquiry(desk: Desk) -> str:
 
 
 @pytest.mark.procedure("VAL-4")
-def test_f04_a_valid_assessment_of_an_enquiry_without_a_kind_is_refused_naming_kind() -> None:
+def test_f04_the_suggestion_refuses_nothing_and_the_handler_decides() -> None:
     """VAL-4: "only a valid complaint enters grading … an enquiry or a service
-    request is recorded but counted apart"; docs/rule-packs.md: assess it with its
-    kind, "the kind_rules words suggest it"."""
+    request is recorded but counted apart"; the kind is the handler's: the words
+    suggest, the assessment decides (re-review s57R8 F01, F03)."""
     desk, _ = _desk()
     cid = _enquiry(desk)
     assert suggested_kind(desk.get(cid), desk.pack) is Kind.ENQUIRY
     handler = desk.get(cid).state.handler
-    with pytest.raises(InvalidInputError) as refused:
-        desk.act(cid, Assess(actor=handler, validity="valid"), now=LATER)
-    assert refused.value.path == "kind"
-    assert "enquiry" in refused.value.reason
-    assert "VAL-4" in refused.value.reason
-    assert not desk.get(cid).state.grade  # nothing recorded
     got = desk.act(cid, Assess(actor=handler, validity="valid", kind="enquiry"), now=LATER)
     assert got.state.complaint_kind is Kind.ENQUIRY
     assert got.state.validity is Validity.VALID
     assert got.state.grade is None  # not graded (VAL-4)
     assert suggested_kind(got, desk.pack) is None  # decided
+    other = _enquiry(desk)
+    handler = desk.get(other).state.handler
+    got = desk.act(other, Assess(actor=handler, validity="valid"), now=LATER)
+    assert got.state.complaint_kind is Kind.COMPLAINT  # the handler left it a complaint
+    assert got.state.grade is Grade.MINOR
 
 
 @pytest.mark.procedure("VAL-4")

@@ -81,7 +81,7 @@ other complaint shares, and the memos by id, version and ``now`` already serve i
 repeated asks."""
 
 
-ROWS_REVISION = 12
+ROWS_REVISION = 13
 """Bumped when how a row's next sweep time is computed changes within a release
 (2: a complaint escalated and held by nobody is due at once; 3: rows keep
 ``breach_due``, which the schema upgrade sets to the time received on open rows;
@@ -103,7 +103,9 @@ floor-led room below its building field and a floor after a dashed building read
 in the room and complainant keys, IMP-3, reviews s51R20, s51R23, s52K; 12: a
 promise or appointed reply time replaced after it passed is due at once until a
 sweep escalates it, DL-7, review s54R15, unless replaced before the complaint was
-last closed, re-review s54R16, still 12: unreleased), so the basis kept by a
+last closed, re-review s54R16, still 12: unreleased; 13: its department is the
+responsible one, CLS-3, kept when the complaint is routed to another unit to
+handle, review s57R4 F02, re-review s57R8 F02), so the basis kept by a
 store differs and the next sweep rewrites the rows that differ (DL-7): on a host's
 store, which has no schema upgrade to make the keys again, and after a process of
 the previous revision wrote rows."""

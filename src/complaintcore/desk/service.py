@@ -112,7 +112,7 @@ from complaintcore.core.privacy import redact
 from complaintcore.core.repeats import person_and_room_keys
 from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.stages import awaiting_stage_holder
-from complaintcore.core.validity import require_received, suggested_kind
+from complaintcore.core.validity import require_received
 from complaintcore.core.workflow import (
     AddMeasure,
     Assess,
@@ -3339,8 +3339,6 @@ class Desk:
             self._check_agreed_due(complaint, command, actor, now)
         if isinstance(command, Assign):
             command = self._check_assignee(complaint, command)
-        if isinstance(command, Assess):
-            self._check_kind_given(complaint, command)
         if isinstance(command, AddMeasure):
             command = self._check_measure_owner(complaint, command)
         if isinstance(command, Link):
@@ -3369,23 +3367,6 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
-
-    def _check_kind_given(self, complaint: Complaint, command: Assess) -> None:
-        """VAL-4: a first assessment as valid that leaves the kind out, of a text the
-        pack's ``[kind_rules]`` words call an enquiry or a service request, is
-        refused naming ``kind``: the handler says which it is (``complaint`` to
-        grade it all the same), rather than grading an enquiry into the complaint
-        statistics unasked (review s57R4 F04)."""
-        if command.kind is not None or command.validity is not Validity.VALID:
-            return
-        kind = suggested_kind(complaint, self.pack)
-        if kind is None:
-            return
-        raise InvalidInputError(
-            "kind",
-            f"the pack's words suggest {kind.value}: give the kind (complaint, enquiry or"
-            " request) with a valid assessment (VAL-4)",
-        )
 
     def _check_agreed_due(
         self, complaint: Complaint, command: Reply, actor: StaffMember | None, now: datetime
