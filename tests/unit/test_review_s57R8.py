@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from complaintcore.core.deadlines import ClockState
+from complaintcore.core.models import Escalated, Trigger
+from complaintcore.core.validity import Clear, five_clears
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
-from tests.integration.test_repeats_at_the_desk import T0
+from tests.integration.test_repeats_at_the_desk import OWNER, T0, intake
 from tests.integration.test_store_failures_at_the_desk import FailingSqliteStore, _rows_file
 from tests.unit.test_review_s57R3 import NOW, _import, _in_time_order, _neighbours, _stored
 
@@ -84,3 +86,28 @@ def test_a_relink_after_a_sweep_starts_the_site_visit_of_the_incident_members(
     finally:
         for store in stores:
             store.close()
+
+
+@pytest.mark.procedure("REC-2")
+def test_a_group_incident_just_received_has_no_follow_up_history_yet() -> None:
+    """REC-2: 跟清楚 is "the follow-up history"; a group complaint's HDL-6 report to
+    the project manager and its assignment, recorded by the receipt itself, are the
+    registration's routing, not follow-up.  A later escalation is."""
+    with make_desk() as desk:
+        c = desk.receive(
+            intake(OWNER, T0, "多名业主联名集体投诉，聚集在物业中心反映停车费上涨"), now=T0
+        )
+        kinds = [e.kind for e in c.events]
+        assert "escalated" in kinds
+        assert "assigned" in kinds
+        clears = five_clears(c.intake, c.events)
+        assert not clears.followed
+        assert Clear.FOLLOWED in clears.missing()
+        later = Escalated(
+            at=T0 + timedelta(hours=1),
+            actor="SR-201",
+            from_rung="project_manager",
+            to_rung="general_manager",
+            trigger=Trigger.DEADLINE_MISSED,
+        )
+        assert five_clears(c.intake, (*c.events, later)).followed
