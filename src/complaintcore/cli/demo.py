@@ -1586,8 +1586,9 @@ class _Simulation:
         if c is None or c.state.complaint_kind is not Kind.COMPLAINT:
             return
         grade = c.state.grade
-        serious = any(  # the pack's site_visit starts on both (004 篇4 §3.6)
-            isinstance(e, Escalated) and e.trigger in (Trigger.SERIOUS, Trigger.INCIDENT)
+        serious = any(  # the pack's site_visit starts on each (004 篇4 §3.6, HDL-6)
+            (isinstance(e, Escalated) and e.trigger in (Trigger.SERIOUS, Trigger.INCIDENT))
+            or (isinstance(e, Grouped) and e.incident)  # a member at the rung already
             for e in c.events
         )
         ahead = []

@@ -532,6 +532,7 @@ class Clear(LabelledEnum):
 
 
 _FOLLOW_UP = (Assigned, Escalated, Visited, Handled)
+_ROUTING = (Assigned, Escalated)  # at the registration's instant: the receipt's own
 
 
 @attrs.frozen
@@ -568,9 +569,12 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
 
     * 问清楚 — summary, description, ``occurred_at`` and location all recorded;
     * 听清楚 — the complainant's own account (``intake.account``);
-    * 跟清楚 — any escalated, visited or handled event, or an assignment after the
-      receipt (the routing that registered it follows nothing up yet: 002 §5
-      "一跟到底", review s57R4 F05);
+    * 跟清楚 — any visited or handled event, or an assignment or escalation after
+      the receipt (the routing that registered it follows nothing up yet: 002 §5
+      "一跟到底", review s57R4 F05; nor does a group incident's or an urgent
+      category's HDL-6 report recorded at registration, re-review s57R8 F04).
+      The receipt's routing is told by its instant, the registration's: an
+      assignment a script records later with the same time is not counted either.
     * 复清楚 — any reply;
     * 记清楚 — a closure with a result, or a final reply, after the last reopening.
     """
@@ -585,7 +589,7 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
     registered = next((e.at for e in history if isinstance(e, Registered)), None)
     followed = any(
         isinstance(e, _FOLLOW_UP)
-        and not (isinstance(e, Assigned) and registered is not None and e.at == registered)
+        and not (isinstance(e, _ROUTING) and registered is not None and e.at == registered)
         for e in history
     )
     replied = any(isinstance(e, Replied) for e in history)
