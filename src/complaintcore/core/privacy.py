@@ -207,10 +207,20 @@ _LOCAL_PART = (
 # "." key in Chinese mode (zhangsan@qq。com: review s57R2 F02; the full-width
 # "．" is folded).  Each label is read once (possessive) and the last label is
 # looked for after each (lazy): a long run of labels costs one scan.
+# The last label is letters of a script other than Han (com, de, рф) or one of
+# the Chinese top-level domains (中国, 公司 ...) with no Han character glued after
+# it: a Chinese sentence after "@" and "。" is no domain (请Tom@物业客服。谢谢:
+# review s57R9 F05).  The first label may start with a hyphen, as before s57R2.
 _EMAIL_DOT = "[.\u3002\uff61]"
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_TLDS = (
+    *("中国", "中國", "公司", "网络", "網絡", "在线"),
+    *("集团", "网址", "我爱你", "商城", "中文网"),
+)
+_EMAIL_TLD = f"(?:[^\\W\\d_{_HAN}]{{2,}}|(?:{'|'.join(_HAN_TLDS)})(?![{_HAN}]))"
 _EMAIL = re.compile(
-    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@[^\W_][\w-]*+"
-    rf"(?:{_EMAIL_DOT}[\w-]++)*?{_EMAIL_DOT}[^\W\d_]{{2,}}"
+    rf"(?<![{_LOCAL_PART}])[{_LOCAL_PART}]++@-*+[^\W_][\w-]*+"
+    rf"(?:{_EMAIL_DOT}[\w-]++)*?{_EMAIL_DOT}{_EMAIL_TLD}"
 )
 _D = "[0-9]"
 # Hyphens and dashes people type between digit groups (the full-width hyphen is
@@ -1211,16 +1221,46 @@ def _spelling(literal: str, spaced: int) -> str | None:
 _ODD_CASE = {0x212A: "k", 0x17F: "s", 0x130: "i", 0x131: "i"}
 _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
 # "——" is one dash; a word may have a dash after it, up to three spaces between
-# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01); or a
-# comma or 、 after it, and 第 or 的 before the next group, either or both
-# (3栋2单元，1201室, 3栋2单元、1201, 3栋2单元第1201室, 3栋2单元的1201室: review
-# s57R2 F03) -- after a word only, so a list of numbers stays a list
+# them, the two one separator (3栋-2-1201, 3栋2单元-1201: review s50D F01).  After
+# a building or unit word (栋 幢 座 号楼 #楼 单元) alone, a comma or 、 , and 第 or
+# 的 (的第 too) before the next group, either or both (3栋2单元，1201室,
+# 3栋2单元、1201, 3栋2单元第1201室, 3栋2单元的1201室: review s57R2 F03); after
+# 单元 a colon or a semicolon too (3栋2单元：1201室: review s57R9 F06) -- never
+# after 号, 楼, 层 (a date 3月2号，1201元, a count 5层的12个灯: review s57R9 F01),
+# and never before a group that a count, an amount, a time or another building
+# follows (5栋，12户, 3栋2单元，1201元, 1号楼、2号楼、3号楼): a list stays a list
 _ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
+_ROOM_BUILDING_WORDS = ("号楼", "#楼", "栋", "幢", "座")
 _ROOM_PUNCT = "[,\uff0c\u3001]"
-_ROOM_JOIN = (
-    f"(?:(?:{_ROOM_WORD})(?: {{0,3}}+(?:-{{1,2}}+|{_ROOM_PUNCT}?+ {{0,3}}+[第的]|{_ROOM_PUNCT}))?+"
-    "|-{1,2}+)"
+_ROOM_UNIT_PUNCT = "[,\uff0c\u3001:\uff1a;\uff1b]"
+_ROOM_NOT_BEFORE = "|".join(
+    map(re.escape, ("元", "块", "户", "个", "人", "月", "日", "点", "时", "分", "年", "次", "天"))
 )
+# a building or a floor after the group: a list of buildings or floors
+_ROOM_LEVEL_WORDS = "|".join(map(re.escape, ("号楼", "#楼", "栋", "幢", "座", "楼", "层")))
+_ROOM_NEXT = f"(?={_SPACES}[{_ALNUM}]++(?! *+(?:{_ROOM_NOT_BEFORE}|{_ROOM_LEVEL_WORDS}|[:.：．])))"
+
+
+def _room_punct_join(punct: str, *, ahead: bool) -> str:
+    """A building or unit word's join before the next group: a dash, or ``punct``
+    and 第/的 (的第), either or both, the next group then looked at (``ahead``)."""
+    worded = f"(?:{punct}?+ {{0,3}}+(?:的第?+|第)|{punct})"
+    return f"(?: {{0,3}}+(?:-{{1,2}}+|{worded}{_ROOM_NEXT if ahead else ''}))?+"
+
+
+def _room_join(*, ahead: bool) -> str:
+    """The join between two groups of a room run (:data:`_ROOM_RUN`; with the next
+    group looked at) or as read between two groups found (:data:`_ROOM_TIGHT`)."""
+    buildings = "|".join(map(re.escape, _ROOM_BUILDING_WORDS))
+    return (
+        f"(?:(?:{buildings}){_room_punct_join(_ROOM_PUNCT, ahead=ahead)}"
+        f"|单元{_room_punct_join(_ROOM_UNIT_PUNCT, ahead=ahead)}"
+        f"|(?:{_ROOM_WORD})(?: {{0,3}}+-{{1,2}}+)?+"
+        "|-{1,2}+)"
+    )
+
+
+_ROOM_JOIN = _room_join(ahead=True)
 _ROOM_END = f"(?:{'|'.join(ROOM_ENDS)})"
 # a character every room holds one of, as given: a dash, the first of a word (the
 # full-width form of an ASCII one too: the ＃ of 3＃楼)
@@ -1275,7 +1315,10 @@ _ROOM_LED = re.compile(f" *+(?:(?i:{'|'.join(BUILDING_NAMES)})|第)")
 # dash or word, and perhaps one line break before or after it, up to three spaces
 # round that (a room pasted from a form over two lines, review s49B F03)
 _ROOM_LINE = " {0,3}+(?:\n {0,3}+)?+"
-_ROOM_TIGHT = re.compile(f"{_ROOM_LINE}{_ROOM_JOIN} {{0,3}}+| {{0,3}}+{_ROOM_JOIN}{_ROOM_LINE}")
+_ROOM_JOIN_READ = _room_join(ahead=False)
+_ROOM_TIGHT = re.compile(
+    f"{_ROOM_LINE}{_ROOM_JOIN_READ} {{0,3}}+| {{0,3}}+{_ROOM_JOIN_READ}{_ROOM_LINE}"
+)
 # a 室 or 号 after the last group, taken with it: spaces before it as between
 # the room's groups (any, over one line break, where the room has a space there)
 _ROOM_TAIL = {False: re.compile(f" {{0,3}}+{_ROOM_END}"), True: re.compile(f"{_SPACES}{_ROOM_END}")}
@@ -1930,6 +1973,13 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
         return f"{_DIGITS_BEFORE}(?:{spelling}){_DIGITS_AFTER}"
     if (titled := _HAN_TITLED_FORM.fullmatch(literal)) is not None:
         return _han_bounded(titled[1], titled[2], spelling)
+    if _NAMED_FORM.fullmatch(literal):
+        # the dot of a title or an initial typed as the ideographic full stop, as a
+        # Chinese IME types "." (Mrs。Thompson: review s57R9 F04)
+        dotted = spelling.replace("\\.", f"[.{_IDEOGRAPHIC_STOPS}]")
+        return f"(?<![{_LATIN}])(?:{dotted})(?![{_LATIN}])"
+    if _NAMED_HAN_TITLED.fullmatch(literal):
+        return f"(?<![{_LATIN}])(?:{spelling})"
     if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
@@ -2394,10 +2444,17 @@ def _surname_probe(value: str) -> re.Pattern[str] | None:
         return None
     if _HAN_NAME.fullmatch(value):  # its surname and a title (review s55R2 F04)
         return _han_probe(_han_surname(value))
-    surname = value.split()[-1]
+    words = value.split()
+    if words[0].rstrip(".").lower() in _TITLE_WORDS:
+        words = words[1:]
+    surname = words[-1]
     if not _ASCII_SURNAME.fullmatch(surname):
         return None
     longest = max(re.findall("[A-Za-z]+", surname), key=len)
+    # a pinyin name's first word is a surname too (review s57R9 F03)
+    first = words[0] if words[0].lower() in _PINYIN_SURNAMES else ""
+    if first and _ASCII_SURNAME.fullmatch(first) and first.lower() != longest.lower():
+        return re.compile(f"{longest}|{first}", re.IGNORECASE)
     return re.compile(longest, re.IGNORECASE)
 
 
@@ -2595,6 +2652,50 @@ _NAME_WORD = re.compile(f"[{_LATIN}]+(?:['\u2019-][{_LATIN}]+)*")
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
 _TITLE_WORDS = frozenset(t.lower() for t in _TITLES)
 _SURNAME_LETTERS = 3  # a surname after a title: at least this many letters
+# Common Chinese surnames in pinyin (the most frequent hundred or so, compound ones
+# written as one word): a stored name whose first word is one of them may be
+# written in Chinese order, surname first (``Zhang Wei``), so its first word is
+# read as a surname too, two letters enough (``Mr.Li``, ``Zhang先生``,
+# ``Zhang,Wei``: review s57R9 F03).  A word of the list is masked only in those
+# forms, bounded as a word (:func:`_bounded`), never alone.
+_PINYIN_SURNAMES = frozenset(
+    (
+        *("wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou"),
+        *("xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng"),
+        *("liang", "xie", "song", "tang", "han", "feng", "deng", "cao", "peng", "zeng"),
+        *("xiao", "tian", "dong", "yuan", "pan", "cai", "jiang", "yu", "du", "ye"),
+        *("cheng", "su", "wei", "lu", "ding", "ren", "shen", "yao", "jin", "fu", "zhong"),
+        *("cui", "tan", "liao", "fan", "wan", "qian", "dai", "xia", "shi", "qin", "gu"),
+        *("hou", "shao", "meng", "long", "duan", "lei", "hao", "kong", "bai", "qiu"),
+        *("qiao", "mao", "lai", "yan", "wen", "niu", "xiong", "jia", "kang", "ge"),
+        *("yin", "zou", "fang", "qi", "mo", "xue", "ou", "ouyang", "situ", "shangguan"),
+        *("zhuge", "dongfang", "huangfu", "murong", "sima"),
+    )
+)
+# the particles a surname may start with, in lower case (de la Cruz, van der Berg)
+_SURNAME_PARTICLES = frozenset(
+    (
+        *("de", "la", "le", "du", "da", "di", "del", "della"),
+        *("dos", "das", "van", "von", "der", "den", "ter"),
+    )
+)
+# the titles and Han titles a pinyin surname is written with (Zhang先生, Li女士)
+_PINYIN_HAN_TITLES = ("先生", "女士", "小姐", "太太")
+
+# A form of a Latin name (:func:`_named`) other than the name as stored and its
+# words reversed: a title or an initial before the surname, or a comma between
+# surname and given name (Mrs.Thompson, M Thompson, Thompson,Margaret).  It is
+# masked only as a word of its own, no Latin letter glued on either side (review
+# s57R9 F02: rooms.Parking, Dr.Parker, Lee,Announcement were starred for Dan Park
+# and Ann Lee; Mrs.Thompson's stays masked); a pinyin surname before a Han title
+# (Zhang先生) with no Latin letter before it.
+_NAME_PART = f"[{_LATIN}]+(?:['-][{_LATIN}]+)*"
+_NAMED_FORM = re.compile(
+    f"(?i:(?:{'|'.join(_TITLES)})(?:\\. ?| )|[{_LATIN}](?:\\. ?| ))(?:{_NAME_PART} )*{_NAME_PART}"
+    f"|{_NAME_PART}(?: {_NAME_PART})* ?, ?{_NAME_PART}(?: {_NAME_PART})*"
+)
+_NAMED_HAN_TITLED = re.compile(f"{_NAME_PART}(?:{'|'.join(_PINYIN_HAN_TITLES)})")
+_IDEOGRAPHIC_STOPS = "\u3002\uff61"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -2635,9 +2736,33 @@ def _named(value: str) -> tuple[str, ...]:
         forms += (f"{given[0][0]}. {surname}", f"{given[0][0]}.{surname}")
         forms.append(f"{given[0][0]} {surname}")
     if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
-        forms += (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
-        forms += (f"{title}.{surname}" for title in _TITLES)  # Mr.Thompson (s57R2 F01)
+        forms += _titled(surname)
+    # a surname with its particles (Anna de la Cruz: de la Cruz,Anna, Ms.de la Cruz,
+    # A.de la Cruz; the forms above read Cruz alone; review s57R9 F02)
+    lead = next((i for i, w in enumerate(words) if w in _SURNAME_PARTICLES), 0)
+    if lead and all(w in _SURNAME_PARTICLES for w in words[lead:-1]):
+        family, first = " ".join(words[lead:]), " ".join(words[:lead])
+        forms += (f"{family}, {first}", f"{family},{first}", f"{family} ,{first}")
+        forms += (f"{words[0][0]}. {family}", f"{words[0][0]}.{family}", f"{words[0][0]} {family}")
+        forms += _titled(family)
+    # a pinyin name may be stored and written surname first (Zhang Wei: Mr.Zhang,
+    # Zhang,Wei, W.Zhang, Zhang先生; review s57R9 F03)
+    if given and len(words) <= 3 and words[0].lower() in _PINYIN_SURNAMES:
+        family, rest = words[0], words[1:]
+        after = " ".join(rest)
+        forms += (f"{family}, {after}", f"{family},{after}", f"{family} ,{after}")
+        forms += (f"{family} , {after}",)
+        forms += (f"{rest[0][0]}. {family}", f"{rest[0][0]}.{family}", f"{rest[0][0]} {family}")
+        forms += _titled(family)
+        forms += (f"{family}{title}" for title in _PINYIN_HAN_TITLES)
     return tuple(dict.fromkeys(f for f in forms if f != value))
+
+
+def _titled(surname: str) -> tuple[str, ...]:
+    """A surname after each title, with a dot or not, spaced or glued (``Mrs
+    Thompson``, ``Mrs. Thompson``, ``Mrs.Thompson``: review s57R2 F01)."""
+    spaced = (f"{title}{dot} {surname}" for title in _TITLES for dot in ("", "."))
+    return (*spaced, *(f"{title}.{surname}" for title in _TITLES))
 
 
 # A stored Chinese name (review s55R2 F04): two to four Han characters, the surname
