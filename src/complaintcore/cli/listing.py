@@ -476,12 +476,13 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             )
         )
     say_issue(ctx, complaint, shown=issue)
-    say_suggested_kind(ctx, kind_hint)
-    say_missing_clears(ctx, complaint)
     say_stage(ctx, complaint, desk.pack)
     if owed is not None:
         ctx.say(tr.sanction_outstanding(owed))
     ctx.say(f"{person['name']} {person['phone']} {person['room']}  {data['intake']['summary']}")
+    # the record's gaps after the record itself (VAL-4, REC-2)
+    say_suggested_kind(ctx, kind_hint)
+    say_missing_clears(ctx, complaint)
     ctx.say(_timeline(ctx, data["events"], desk))
     ctx.say_bold(ctx.t("clocks"))
     for st in clocks:
