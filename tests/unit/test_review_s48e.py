@@ -38,7 +38,7 @@ from complaintcore.adapters.notify import NotificationError
 from complaintcore.adapters.notify._common import SendCutOff
 from complaintcore.adapters.sqlite_store import SchemaVersionError
 from complaintcore.cli.demo import DemoExistsError
-from complaintcore.cli.errors import NotFoundError
+from complaintcore.cli.errors import EnvironmentVariableError, NotFoundError
 
 # ----------------------------------------------------------------------------- the examples
 
@@ -153,6 +153,9 @@ EXAMPLES: dict[str, Callable[[], BaseException]] = {
         "webhook", "C-20251114-0001:ack", "HTTP 400", status=400, retryable=False
     ),
     "NotFoundError": lambda: NotFoundError("desk.toml", "does not exist"),
+    "EnvironmentVariableError": lambda: EnvironmentVariableError(
+        "COMPLAINTCORE_NOW", "COMPLAINTCORE_NOW: expected an ISO date-time like 2025-11-14T17:30"
+    ),
     "_Down": _down,
     "SweepFailed": lambda: SweepFailed(_report(), _schema_error()),
     "SweepInterrupted": lambda: SweepInterrupted(_report()),

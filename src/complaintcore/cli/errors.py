@@ -75,6 +75,11 @@ class EnvironmentVariableError(click.UsageError):
         super().__init__(message)
         self.path = path
 
+    def __reduce__(self) -> tuple[type[EnvironmentVariableError], tuple[str, str]]:
+        # pickled as itself (a worker process's error arrives whole), never its
+        # click context
+        return type(self), (self.path, self.message)
+
 
 def _store_errors() -> tuple[type[BaseException], ...]:
     # StoreError covers every store (SchemaVersionError is one); a raw driver
