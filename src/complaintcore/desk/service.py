@@ -1701,7 +1701,7 @@ class Desk:
         messages queued for ``deliver``; the ids linked.  ``ids``: the complaints to read (those an
         incremental check rechecked); ``None`` reads every one, as a full check
         does.  Idempotent, and the same as running the file again."""
-        self._require_now(now)
+        now = self._require_now(now)
         claims: dict[str, LinkClaims] = {}
         rule = self.pack.concentration
         for stored in self._stored_rows(ids):
