@@ -30,30 +30,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from complaintcore import Desk
-from complaintcore.adapters.calendars import calendar_for_spec
 from complaintcore.adapters.memory_store import MemoryStore
 from complaintcore.adapters.sqlite_store import SqliteStore
-from complaintcore.adapters.staff import load_sample_staff
 from complaintcore.cli.app import main
 from complaintcore.core.models import Intake
 from complaintcore.desk.importer import _unknown_key
 from complaintcore.i18n import UNNAMED_KEY
-from complaintcore.rules import load_pack
-from tests.unit.test_review_s55R8 import OWNER, T0
+from tests.unit.test_review_s55R8 import OWNER, T0, _desk
 
 READ_ALL = "reading every complaint once"
 ANOTHER = "another rule pack, calendar or complaintcore"
-
-
-def _desk(store: Any) -> Desk:
-    pack = load_pack("cn-property")
-    return Desk(
-        pack=pack,
-        store=store,
-        directory=load_sample_staff(pack=pack),
-        calendar=calendar_for_spec(pack.calendar),
-    )
 
 
 def _intakes(n: int) -> list[Intake]:
