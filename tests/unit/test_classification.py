@@ -6,6 +6,7 @@ from datetime import datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from complaintcore.core.classification import (
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.models import Cause, Classified, Fact, TargetPerson
 from complaintcore.core.rulepack import Category, Department, RulePack, Rung
+from complaintcore.rules import load_pack
 
 AT = datetime(2025, 11, 14, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -468,3 +470,78 @@ def test_property_scan_matches_the_documented_semantics(pieces: list[str]) -> No
         if fast is not None:
             assert [matcher.keywords[k] for k in fast] == expected
         assert [matcher.keywords[k] for k in matcher.scan(text)] == expected
+
+
+# --------------------------------------------------------------------------- CLS-4 staff words
+
+
+@pytest.mark.procedure("CLS-4")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保洁阿姨态度不好",
+        "维修工态度不好",
+        "保安不耐烦",
+        "保安骂人",
+        "收费员态度恶劣",
+        "The security guard was rude to me",
+        "the cleaner was rude",
+    ],
+)
+def test_a_staff_member_named_by_trade_with_conduct_words_is_about_service_attitude(
+    name: str, text: str
+) -> None:
+    """CLS-4: a complaint about a person (a staff member and their role); CLS-1 names
+    service attitude (服务态度) a category and CLS-2 makes attitude a software cause.
+    The trade word says who the complaint is about, not what (review s57R4 F03)."""
+    found = classify(text, load_pack(name))
+    assert (found.category, found.cause) == ("service_attitude", Cause.SOFTWARE)
+    assert found.department == "customer_service"
+
+
+@pytest.mark.procedure("CLS-4")
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("保洁阿姨今天没来", "cleaning"),  # the staff word alone still names the trade
+        ("小区保安形同虚设，陌生人随便进", "security"),
+        ("维修工一直没来，厨房漏水", "repairs"),
+        ("the cleaner never came", "cleaning"),
+        ("漏水，态度很差", "repairs"),  # a matter word and a conduct word: a tie, pack order
+        ("维修师傅态度很差，漏水还没修好", "repairs"),  # two matter words outweigh one
+    ],
+)
+def test_a_staff_word_counts_for_its_trade_when_no_conduct_is_complained_of(
+    text: str, category: str
+) -> None:
+    assert classify(text, load_pack("cn-property")).category == category
+
+
+def _with_staff_words(conduct: bool) -> RulePack:
+    cats = tuple(
+        attrs.evolve(c, staff_words=("保洁阿姨",))
+        if c.code == "greening"
+        else attrs.evolve(c, conduct=conduct)
+        if c.code == "attitude"
+        else c
+        for c in CATEGORIES
+    )
+    return make_pack(categories=cats)
+
+
+@pytest.mark.procedure("CLS-4")
+def test_staff_words_score_like_keywords_and_only_a_conduct_category_silences_them() -> None:
+    plain = classify("保洁阿姨态度差", _with_staff_words(conduct=False))
+    assert [(s.category, s.keywords) for s in plain.scores] == [
+        ("greening", ("保洁阿姨",)),
+        ("attitude", ("态度",)),
+    ]
+    assert plain.category == "greening"  # a tie, pack order
+    marked = classify("保洁阿姨态度差", _with_staff_words(conduct=True))
+    assert [(s.category, s.keywords) for s in marked.scores] == [("attitude", ("态度",))]
+    assert marked.category == "attitude"
+    assert marked.matched == ("保洁阿姨", "态度")
+    assert marked.explanation() == (
+        'matched "态度" → service attitude; cause software; department customer service'
+    )

@@ -1047,6 +1047,24 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("text not list", _set("categories[0].keywords", "漏水"), "categories[0].keywords", "list"),
     ("unknown mode", _set("clocks[0].mode", "fortnights"), "clocks[0].mode", "expected one of"),
     (
+        "staff word also a keyword",
+        _set("categories[0].staff_words", ["维修工", " Leak "]),
+        "categories[0].staff_words[1]",
+        "also one of its keywords",
+    ),
+    (
+        "empty staff word",
+        _set("categories[0].staff_words", [" "]),
+        "categories[0].staff_words[0]",
+        "empty",
+    ),
+    (
+        "conduct not bool",
+        _set("categories[1].conduct", "yes"),
+        "categories[1].conduct",
+        "true or false",
+    ),
+    (
         "unknown cause",
         _set("categories[1].cause", "hardwear"),
         "categories[1].cause",

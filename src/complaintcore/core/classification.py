@@ -38,6 +38,12 @@ among tied categories the first one whose cause is software wins; with no match 
 default category is kept but its cause becomes software.  A clear keyword winner
 is never overridden by the target.
 
+Staff words (CLS-4): a category's ``staff_words`` name its staff (保洁阿姨,
+``security guard``).  They are scanned with the keywords (so ``保洁阿姨`` wins over
+the keyword ``保洁`` inside it) and score for their category like keywords, unless
+the text also matches a keyword of a ``conduct`` category (service attitude): then
+the complaint is about how that person behaved, and the staff words score nothing.
+
 Compiled rules are cached per pack object (:meth:`Classifier.for_pack`, at most 32
 packs, least recently used evicted).  This memo is the only module state; it never
 changes a result.
@@ -421,6 +427,7 @@ class Classifier:
     _default: Category
     _departments: Mapping[str, tuple[str, str]]
     _codes: tuple[str, ...]
+    _conduct: frozenset[int]
 
     @classmethod
     def compile(cls, pack: RulePack) -> Classifier:
@@ -433,10 +440,13 @@ class Classifier:
                 "default_category",
                 f"default category {pack.default_category!r} is not a category of pack {pack.name}",
             )
-        matcher = _KeywordMatcher.build([c.keywords for c in pack.categories])
+        cats = pack.categories
+        # groups 0..n-1: each category's keywords; n..2n-1: its staff words (CLS-4)
+        matcher = _KeywordMatcher.build([c.keywords for c in cats] + [c.staff_words for c in cats])
         return cls(
             pack=pack,
             matcher=matcher,
+            conduct=frozenset(i for i, c in enumerate(cats) if c.conduct),
             default=default,
             departments=_department_labels(pack),
             codes=tuple(c.code for c in pack.categories),
@@ -482,9 +492,21 @@ class Classifier:
         keywords = m.keywords
         groups_of = m.groups_of
         hits: dict[int, list[str]] = {}
+        staff: list[tuple[int, str]] = []
+        n = len(codes)
         for k in found:
             word = keywords[k]
             for g in groups_of[k]:
+                if g >= n:
+                    staff.append((g - n, word))
+                elif g in hits:
+                    hits[g].append(word)
+                else:
+                    hits[g] = [word]
+        if staff and not self._conduct.intersection(hits):
+            # CLS-4: a word naming staff counts for their trade unless the text
+            # complains of conduct; then it says who, not what
+            for g, word in staff:
                 if g in hits:
                     hits[g].append(word)
                 else:

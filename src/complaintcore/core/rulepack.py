@@ -192,7 +192,12 @@ class Department:
 
 @attrs.frozen
 class Category:
-    """CLS-1..3: a business category, its cause, its owner and its keywords."""
+    """CLS-1..4: a business category, its cause, its owner and its keywords.
+
+    ``staff_words`` name the category's staff (保洁阿姨, security guard): they count
+    as keywords unless the text also matches a ``conduct`` category, when they say
+    who the complaint is about rather than what (CLS-4).
+    """
 
     code: str
     zh: str
@@ -203,6 +208,8 @@ class Category:
     helpers: tuple[str, ...] = ()
     urgent: bool = False
     facts: tuple[Fact, ...] = ()
+    staff_words: tuple[str, ...] = ()
+    conduct: bool = False
 
 
 @attrs.frozen

@@ -38,6 +38,7 @@ import attrs
 
 from complaintcore import _toml as toml
 from complaintcore.core.calendar import TABLE_YEARS
+from complaintcore.core.classification import normalise_text
 from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError, shown_value
 from complaintcore.core.models import (
     EVENT_BY_KIND,
@@ -446,6 +447,12 @@ def _check_departments_and_categories(pack: RulePack, out: _Problems) -> None:
                 out.add(f"{path}.helpers[{j}]", f"unknown department {helper!r}")
         for j, word in enumerate(cat.keywords):
             out.not_empty(word, f"{path}.keywords[{j}]")
+        own = {normalise_text(w) for w in cat.keywords}
+        for j, word in enumerate(cat.staff_words):
+            out.not_empty(word, f"{path}.staff_words[{j}]")
+            if word.strip() and normalise_text(word) in own:
+                # CLS-4: a word cannot both name the matter and only say who
+                out.add(f"{path}.staff_words[{j}]", f"{word!r} is also one of its keywords")
     if pack.default_category not in {c.code for c in pack.categories}:
         out.add("default_category", f"unknown category {pack.default_category!r}")
 
