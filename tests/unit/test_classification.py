@@ -545,3 +545,23 @@ def test_staff_words_score_like_keywords_and_only_a_conduct_category_silences_th
     assert marked.explanation() == (
         'matched "态度" → service attitude; cause software; department customer service'
     )
+
+
+@pytest.mark.procedure("CLS-1")
+@pytest.mark.parametrize("name", ["cn-property", "cn-service-centre"])
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("草坪很久没修剪", "greening"),  # 没修 (not repaired) must not swallow 修剪 (trimming)
+        ("树木一直不修剪", "greening"),
+        ("没修剪过的树枝挡路", "greening"),
+        ("单元门卫生很差", "cleaning"),  # 门 + 卫生 (hygiene at the entrance), no guard
+        ("电梯一直没修", "repairs"),
+    ],
+)
+def test_overlapping_keywords_of_two_categories_keep_the_meant_one(
+    name: str, text: str, category: str
+) -> None:
+    """CLS-1 names greening (绿化) and cleaning (清洁卫生) categories of their own
+    (review s58R4 F04)."""
+    assert classify(text, load_pack(name)).category == category
