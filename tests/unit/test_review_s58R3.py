@@ -1,0 +1,127 @@
+"""Review s58R3: the UK rule packs by hand (uk-housing-ombudsman-2024, scotland-spso).
+
+F04 (VAL-4, DL-7): a service request the resident is later unhappy with is a
+complaint raised then (HOC 1.5; the SPSO's first-time service request).  Its
+stage 1 clocks were timed from the request's receipt "as if never waived", so the
+new complaint was in breach before it existed and the sweep escalated it at once.
+Now an assessment as a complaint after one as a request or enquiry carries
+``assessed:raised``, the packs' stage 1 clocks restart on it, and the indicators
+count the complaint received, and time its response, from then.
+
+Dates are counted by hand: England has Christmas Day (Fri 25 Dec 2026) and the
+Boxing Day substitute (Mon 28 Dec) and New Year's Day (Fri 1 Jan 2027) off;
+Scotland also 2 Jan (substitute Mon 4 Jan 2027).  A working-day deadline ends at
+17:00 on the n-th working day after the day it counts from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintcore import (
+    Acknowledge,
+    Assign,
+    Complainant,
+    Intake,
+    Register,
+    Respond,
+    calendar_for_spec,
+    compute_clocks,
+    decide,
+    evolve,
+    indicator_report,
+    load_pack,
+    new_complaint,
+)
+from complaintcore.core.deadlines import ClockState, ClockStatus
+from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.workflow import Assess, Command
+
+LONDON = ZoneInfo("Europe/London")
+UK = "uk-housing-ombudsman-2024"
+SPSO = "scotland-spso"
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+RECEIVED = london(2026, 12, 7, 10)  # Monday: "please arrange a repair to the kitchen tap"
+AS_REQUEST = london(2026, 12, 8, 10)  # HOC 1.4: a service request, recorded
+UNHAPPY = london(2026, 12, 16, 10)  # Wednesday: the repair was not done
+
+
+def _apply(c: Complaint, pack: RulePack, command: Command, at: datetime) -> Complaint:
+    return evolve(c, decide(c, command, pack, at))
+
+
+def _request_then_complaint(pack: RulePack, handler: str, rung: str) -> Complaint:
+    intake = Intake(
+        complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site="s"),
+        channel="phone",
+        received_at=RECEIVED,
+        receiver="CS-001",
+        summary="Please arrange a repair to the kitchen tap",
+        site="s",
+    )
+    c = _apply(new_complaint("W-1", intake), pack, Register(actor="CS-001"), RECEIVED)
+    c = _apply(c, pack, Assign(actor="CS-001", handler=handler, rung=rung), RECEIVED)
+    c = _apply(c, pack, Assess(actor=handler, validity="valid", kind="request"), AS_REQUEST)
+    verdict = Assess(actor=handler, validity="valid", kind="complaint", note="repair not done")
+    return _apply(c, pack, verdict, UNHAPPY)
+
+
+def _clocks(c: Complaint, pack: RulePack, now: datetime) -> dict[str, ClockStatus]:
+    return {s.name: s for s in compute_clocks(c, pack, calendar_for_spec(pack.calendar), now)}
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("DL-7")
+def test_f04_uk_request_raised_as_a_complaint_is_timed_from_the_dissatisfaction() -> None:
+    """HOC 6.2: five working days from 16 Dec (17, 18, 21, 22, 23) end Wed 23 Dec
+    17:00; nothing is breached on 16 Dec.  HOC 6.3 with no acknowledgement: ten
+    working days from that deadline (24, 29, 30, 31 Dec, 4-8, 11 Jan) end Mon
+    11 Jan 2027 17:00."""
+    pack = load_pack(UK)
+    c = _request_then_complaint(pack, "OF-1", "complaints_officer")
+    clocks = _clocks(c, pack, london(2026, 12, 16, 10, 1))
+    ack = clocks["stage_1_acknowledge"]
+    assert (ack.state, ack.due) == (ClockState.RUNNING, london(2026, 12, 23, 17))
+    assert not any(s.is_breached for s in clocks.values())
+    response = _clocks(c, pack, london(2026, 12, 24, 10))["stage_1_response"]
+    assert response.due == london(2027, 1, 11, 17)
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("DL-7")
+def test_f04_spso_request_raised_as_a_complaint_is_timed_from_the_dissatisfaction() -> None:
+    """SPSO stage 1: five working days from 16 Dec end Wed 23 Dec 17:00."""
+    pack = load_pack(SPSO)
+    c = _request_then_complaint(pack, "IO-201", "investigating_officer")
+    response = _clocks(c, pack, london(2026, 12, 16, 10, 1))["stage_1_response"]
+    assert (response.state, response.due) == (ClockState.RUNNING, london(2026, 12, 23, 17))
+    assert not response.is_breached
+
+
+@pytest.mark.procedure("VAL-4")
+def test_f04_uk_indicators_count_the_complaint_from_the_dissatisfaction() -> None:
+    """Acknowledged Fri 18 Dec (2 working days after 16 Dec: in time under 6.2,
+    though 9 after the request's receipt) and answered Tue 22 Dec: 4 working days
+    from the complaint (17, 18, 21, 22 Dec)."""
+    pack = load_pack(UK)
+    c = _request_then_complaint(pack, "OF-1", "complaints_officer")
+    c = _apply(c, pack, Acknowledge(actor="OF-1", definition="tap"), london(2026, 12, 18, 10))
+    answer = Respond(actor="OF-1", outcome="upheld", message="m", remedies=("tap fixed",))
+    c = _apply(c, pack, answer, london(2026, 12, 22, 10))
+    report = indicator_report(
+        [c], pack, calendar_for_spec(pack.calendar), period="2026", now=london(2027, 1, 10)
+    )
+    got = {v.code: (v.count, v.of, v.value) for v in report.values}
+    assert got["stage_1_received"][0] == 1
+    assert got["stage_1_acknowledged_in_time"][:2] == (1, 1)
+    assert got["stage_1_in_time"][:2] == (1, 1)
+    assert got["stage_1_average_days"][2] == 4.0
