@@ -449,6 +449,10 @@ class Translator:
         if pack is not None and pack.stages and (not code or pack.has_stage(code)):
             s = pack.stage(code)
             return self.pick(s.zh, s.en, "label")
+        if pack is not None:  # by its English label, as a reason names it (s58R3 F02)
+            for s in pack.stages:
+                if code == s.en:
+                    return self.pick(s.zh, s.en, "label")
         return code
 
     def tag(self, name: str, pack: RulePack | None = None) -> str:
@@ -1907,7 +1911,50 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("the issue arose more than {limit} before the complaint was received"),
         {"limit": "length"},
     ),
-    (N_("the request came after the time limit for {stage}"), {"stage": "stage"}),
+    # a late request to escalate (review s58R3 F02): the windows it came after
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {after} after the response at {answered} on {answered_on} and more than"
+            " {limit} after the issue arose on {arose_on}"
+        ),
+        {
+            "stage": "stage",
+            "last": "date",
+            "after": "length",
+            "answered_on": "date",
+            "answered": "stage",
+            "limit": "length",
+            "arose_on": "date",
+        },
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {after} after the response at {answered} on {answered_on}"
+        ),
+        {
+            "stage": "stage",
+            "last": "date",
+            "after": "length",
+            "answered_on": "date",
+            "answered": "stage",
+        },
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {limit} after the issue arose on {arose_on}"
+        ),
+        {"stage": "stage", "last": "date", "limit": "length", "arose_on": "date"},
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {limit} after the complaint was received on {received_on}"
+        ),
+        {"stage": "stage", "last": "date", "limit": "length", "received_on": "date"},
+    ),
     (N_("clock {clock} is not running"), {"clock": "clock"}),
     (N_("clock {clock} cannot be extended in {pack}"), {"clock": "clock"}),
     (N_("clock {clock} is extended in {unit}"), {"clock": "clock"}),

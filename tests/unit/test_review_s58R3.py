@@ -1,5 +1,10 @@
 """Review s58R3: the UK rule packs by hand (uk-housing-ombudsman-2024, scotland-spso).
 
+F02: a request to escalate after the SPSO's time limit was refused "while
+closed", the stage named by its code, with neither window nor the last day in
+time.  Now the refusal names the stage by its label, each window with its date
+and the last day, with ``path = "request_limit"``, in English and Chinese.
+
 F04 (VAL-4, DL-7): a service request the resident is later unhappy with is a
 complaint raised then (HOC 1.5; the SPSO's first-time service request).  Its
 stage 1 clocks were timed from the request's receipt "as if never waived", so the
@@ -16,7 +21,7 @@ Scotland also 2 Jan (substitute Mon 4 Jan 2027).  A working-day deadline ends at
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,11 +40,13 @@ from complaintcore import (
     indicator_report,
     load_pack,
     new_complaint,
+    translator,
 )
 from complaintcore.core.deadlines import ClockState, ClockStatus
+from complaintcore.core.errors import TimeBarredError
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import RulePack
-from complaintcore.core.workflow import Assess, Command
+from complaintcore.core.workflow import Assess, Command, RequestEscalation
 
 LONDON = ZoneInfo("Europe/London")
 UK = "uk-housing-ombudsman-2024"
@@ -125,3 +132,51 @@ def test_f04_uk_indicators_count_the_complaint_from_the_dissatisfaction() -> Non
     assert got["stage_1_acknowledged_in_time"][:2] == (1, 1)
     assert got["stage_1_in_time"][:2] == (1, 1)
     assert got["stage_1_average_days"][2] == 4.0
+
+
+# --------------------------------------------------------------------------- F02
+
+
+def _spso_answered_in_june() -> tuple[Complaint, RulePack]:
+    """SPSO: the issue arose on Monday 1 June 2026, received 10 June, stage 1
+    answered on 12 June 14:00 BST (closed with its response)."""
+    pack = load_pack(SPSO)
+    intake = Intake(
+        complainant=Complainant("Iain Ross", "07700 900777", "Flat 1/1", site="harbour"),
+        channel="web",
+        received_at=london(2026, 6, 10, 10),
+        occurred_at=london(2026, 6, 1, 9),
+        receiver="FS-001",
+        summary="Bins not collected",
+        site="harbour",
+    )
+    c = _apply(new_complaint("S-1", intake), pack, Register(actor="FS-001"), intake.received_at)
+    answer = Respond(actor="EN-101", outcome="not_upheld", message="done")
+    return _apply(c, pack, answer, london(2026, 6, 12, 14)), pack
+
+
+def test_f02_a_late_request_names_the_windows_and_the_last_day_not_the_status() -> None:
+    """Two months from the 12 June response end on 12 August; six months from
+    1 June on 1 December, the later: a request at the first moment of 2 December
+    is late.  The refusal gives the stage's label, both windows and 1 December,
+    a path, and not "while closed" (a closed stage 1 is what stage 2 takes on)."""
+    c, pack = _spso_answered_in_june()
+    with pytest.raises(TimeBarredError) as caught:
+        decide(c, RequestEscalation(actor="FS-001"), pack, datetime(2026, 12, 2, tzinfo=UTC))
+    exc = caught.value
+    message = str(exc)
+    assert exc.path == "request_limit"
+    assert "while" not in message
+    assert "stage_2" not in message
+    assert "the time limit for stage 2: investigation ended at the end of 2026-12-01" in message
+    assert "more than 2 months after the response at stage 1: frontline response on 2026-06-12" in (
+        message
+    )
+    assert "more than 6 months after the issue arose on 2026-06-01" in message
+    zh = translator("zh").error(exc, pack)
+    assert "第二阶段:调查的时限已于 2026-12-01 当日结束" in zh
+    assert "第一阶段:一线答复（答复于 2026-06-12）之后超过2 个月" in zh
+    assert "问题发生（2026-06-01）后超过6 个月" in zh
+    assert "the" not in zh.replace("(SPSO MCHP time limits)", "")
+    # a minute earlier it is in time
+    decide(c, RequestEscalation(actor="FS-001"), pack, datetime(2026, 12, 1, 23, 59, tzinfo=UTC))
