@@ -782,6 +782,8 @@ class Translator:
             return self.reason(value, pack)
         if kind == "position":  # a place in a file: "row 4"
             return self.position(value)
+        if kind == "typed":  # what was typed, quoted, or withheld (PRV-1, s58R3 F03)
+            return self(_NOT_SHOWN) if value == _NOT_SHOWN else value
         if kind == "quoted":  # a value quoted after a word, or nothing (" 'SR-201'")
             return value.strip()
         if kind in ("grade", "measures"):  # PEN-1: a grade, the measures of a sanction
@@ -1955,6 +1957,8 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {"stage": "stage", "last": "date", "limit": "length", "received_on": "date"},
     ),
+    # a length that is none (Duration.parse): what was typed only when shaped like one
+    (N_("expected e.g. '30m', '6h', '3d' or '1mo', got {got}"), {"got": "typed"}),
     (N_("clock {clock} is not running"), {"clock": "clock"}),
     (N_("clock {clock} cannot be extended in {pack}"), {"clock": "clock"}),
     (N_("clock {clock} is extended in {unit}"), {"clock": "clock"}),
@@ -2048,6 +2052,10 @@ _VIEW = NC_("command", "view")
 _BE_ASSIGNED = NC_("command", "be assigned")
 """ESC-3, ESC-4: an ``Assign`` refused for its handler, not for who assigns
 (``SR-103 may not be assigned: the complaint is about this person``)."""
+
+_NOT_SHOWN = N_("(not shown: it may be personal data)")
+"""What :meth:`~complaintcore.core.rulepack.Duration.parse` puts in a reason for a
+value it may not quote (PRV-1): translated wherever the reason is."""
 
 _WITHHELD = N_("(not shown: not a code)")
 """What :func:`~complaintcore.core.errors.shown_code` puts in a reason for a value

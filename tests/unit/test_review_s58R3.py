@@ -5,6 +5,10 @@ closed", the stage named by its code, with neither window nor the last day in
 time.  Now the refusal names the stage by its label, each window with its date
 and the last day, with ``path = "request_limit"``, in English and Chinese.
 
+F03 (PRV-1): ``act extend --by`` repeated what was typed in its error (a
+resident's name and phone pasted into the wrong field).  Now it is withheld
+unless shaped like a length (a short number and a lower-case word).
+
 F04 (VAL-4, DL-7): a service request the resident is later unhappy with is a
 complaint raised then (HOC 1.5; the SPSO's first-time service request).  Its
 stage 1 clocks were timed from the request's receipt "as if never waived", so the
@@ -30,6 +34,7 @@ from complaintcore import (
     Acknowledge,
     Assign,
     Complainant,
+    Extend,
     Intake,
     Register,
     Respond,
@@ -43,9 +48,9 @@ from complaintcore import (
     translator,
 )
 from complaintcore.core.deadlines import ClockState, ClockStatus
-from complaintcore.core.errors import TimeBarredError
+from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint
-from complaintcore.core.rulepack import RulePack
+from complaintcore.core.rulepack import Duration, RulePack
 from complaintcore.core.workflow import Assess, Command, RequestEscalation
 
 LONDON = ZoneInfo("Europe/London")
@@ -180,3 +185,32 @@ def test_f02_a_late_request_names_the_windows_and_the_last_day_not_the_status() 
     assert "the" not in zh.replace("(SPSO MCHP time limits)", "")
     # a minute earlier it is in time
     decide(c, RequestEscalation(actor="FS-001"), pack, datetime(2026, 12, 1, 23, 59, tzinfo=UTC))
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("PRV-1")
+def test_f03_extend_by_does_not_repeat_a_name_and_phone_typed_into_it() -> None:
+    """A name and phone pasted into ``--by`` is refused naming ``by`` without
+    being shown, in English and Chinese; a slip shaped like a length still is."""
+    pack = load_pack(UK)
+    c = _request_then_complaint(pack, "OF-1", "complaints_officer")
+    slip = Extend(
+        actor="OF-1",
+        clock="stage_1_response",
+        by="Sam Lee 07700900124",
+        reason="survey",
+        details="HOS",
+    )
+    with pytest.raises(InvalidInputError) as caught:
+        decide(c, slip, pack, london(2026, 12, 17, 10))
+    exc = caught.value
+    assert exc.path == "by"
+    for shown in (str(exc), translator("zh").error(exc, pack), translator("en").error(exc)):
+        assert "Sam" not in shown
+        assert "900124" not in shown
+    assert "not shown: it may be personal data" in str(exc)
+    assert "不显示：可能是个人信息" in translator("zh").error(exc, pack)
+    with pytest.raises(InvalidInputError, match="got '3 days'"):
+        Duration.parse("3 days", "by")
