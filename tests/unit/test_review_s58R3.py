@@ -1,5 +1,9 @@
 """Review s58R3: the UK rule packs by hand (uk-housing-ombudsman-2024, scotland-spso).
 
+F01 (REC-2): on the staged packs ``show`` said "the replies given" were not
+captured after both stage responses: only ``reply`` counted.  A stage's response
+(``Responded``) counts now.
+
 F02: a request to escalate after the SPSO's time limit was refused "while
 closed", the stage named by its code, with neither window nor the last day in
 time.  Now the refusal names the stage by its label, each window with its date
@@ -51,6 +55,7 @@ from complaintcore.core.deadlines import ClockState, ClockStatus
 from complaintcore.core.errors import InvalidInputError, TimeBarredError
 from complaintcore.core.models import Complaint
 from complaintcore.core.rulepack import Duration, RulePack
+from complaintcore.core.validity import five_clears
 from complaintcore.core.workflow import Assess, Command, RequestEscalation
 
 LONDON = ZoneInfo("Europe/London")
@@ -214,3 +219,33 @@ def test_f03_extend_by_does_not_repeat_a_name_and_phone_typed_into_it() -> None:
     assert "不显示：可能是个人信息" in translator("zh").error(exc, pack)
     with pytest.raises(InvalidInputError, match="got '3 days'"):
         Duration.parse("3 days", "by")
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.procedure("REC-2")
+def test_f01_a_stage_response_is_the_reply_the_five_clears_look_for() -> None:
+    """A staged pack answers with ``respond`` (the SPSO's stage 1 response): the
+    record's replies given (复清楚) are captured, and so is its final result
+    (记清楚: the response closes stage 1)."""
+    pack = load_pack(SPSO)
+    intake = Intake(
+        complainant=Complainant("Iain Ross", "07700 900777", "Flat 1/1", site="harbour"),
+        channel="web",
+        received_at=london(2026, 6, 10, 10),
+        occurred_at=london(2026, 6, 1, 9),
+        receiver="FS-001",
+        summary="Bins not collected",
+        description="The bins were left for two weeks",
+        location="Kelvin Way",
+        account="I phoned twice and nobody came",
+        site="harbour",
+    )
+    c = _apply(new_complaint("S-1", intake), pack, Register(actor="FS-001"), intake.received_at)
+    assert not five_clears(c.intake, c.events).replied
+    answer = Respond(actor="EN-101", outcome="partly_upheld", message="collected on 12 June")
+    c = _apply(c, pack, answer, london(2026, 6, 12, 14))
+    clears = five_clears(c.intake, c.events)
+    assert clears.replied
+    assert clears.recorded
