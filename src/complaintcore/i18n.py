@@ -449,6 +449,10 @@ class Translator:
         if pack is not None and pack.stages and (not code or pack.has_stage(code)):
             s = pack.stage(code)
             return self.pick(s.zh, s.en, "label")
+        if pack is not None:  # by its English label, as a reason names it (s58R3 F02)
+            for s in pack.stages:
+                if code == s.en:
+                    return self.pick(s.zh, s.en, "label")
         return code
 
     def tag(self, name: str, pack: RulePack | None = None) -> str:
@@ -778,6 +782,8 @@ class Translator:
             return self.reason(value, pack)
         if kind == "position":  # a place in a file: "row 4"
             return self.position(value)
+        if kind == "typed":  # what was typed, quoted, or withheld (PRV-1, s58R3 F03)
+            return self(_NOT_SHOWN) if value == _NOT_SHOWN else value
         if kind == "quoted":  # a value quoted after a word, or nothing (" 'SR-201'")
             return value.strip()
         if kind in ("grade", "measures"):  # PEN-1: a grade, the measures of a sanction
@@ -1907,7 +1913,52 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         N_("the issue arose more than {limit} before the complaint was received"),
         {"limit": "length"},
     ),
-    (N_("the request came after the time limit for {stage}"), {"stage": "stage"}),
+    # a late request to escalate (review s58R3 F02): the windows it came after
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {after} after the response at {answered} on {answered_on} and more than"
+            " {limit} after the issue arose on {arose_on}"
+        ),
+        {
+            "stage": "stage",
+            "last": "date",
+            "after": "length",
+            "answered_on": "date",
+            "answered": "stage",
+            "limit": "length",
+            "arose_on": "date",
+        },
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {after} after the response at {answered} on {answered_on}"
+        ),
+        {
+            "stage": "stage",
+            "last": "date",
+            "after": "length",
+            "answered_on": "date",
+            "answered": "stage",
+        },
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {limit} after the issue arose on {arose_on}"
+        ),
+        {"stage": "stage", "last": "date", "limit": "length", "arose_on": "date"},
+    ),
+    (
+        N_(
+            "the time limit for {stage} ended at the end of {last}: the request came more"
+            " than {limit} after the complaint was received on {received_on}"
+        ),
+        {"stage": "stage", "last": "date", "limit": "length", "received_on": "date"},
+    ),
+    # a length that is none (Duration.parse): what was typed only when shaped like one
+    (N_("expected e.g. '30m', '6h', '3d' or '1mo', got {got}"), {"got": "typed"}),
     (N_("clock {clock} is not running"), {"clock": "clock"}),
     (N_("clock {clock} cannot be extended in {pack}"), {"clock": "clock"}),
     (N_("clock {clock} is extended in {unit}"), {"clock": "clock"}),
@@ -2001,6 +2052,10 @@ _VIEW = NC_("command", "view")
 _BE_ASSIGNED = NC_("command", "be assigned")
 """ESC-3, ESC-4: an ``Assign`` refused for its handler, not for who assigns
 (``SR-103 may not be assigned: the complaint is about this person``)."""
+
+_NOT_SHOWN = N_("(not shown: it may be personal data)")
+"""What :meth:`~complaintcore.core.rulepack.Duration.parse` puts in a reason for a
+value it may not quote (PRV-1): translated wherever the reason is."""
 
 _WITHHELD = N_("(not shown: not a code)")
 """What :func:`~complaintcore.core.errors.shown_code` puts in a reason for a value

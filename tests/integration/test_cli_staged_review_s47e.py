@@ -44,7 +44,8 @@ def test_spso_complaint_withdrawn_at_stage_1_is_not_escalated_years_later(
         now="2028-12-15T10:00",
     )  # fmt: skip
     assert code == 1
-    assert "the request came after the time limit for stage_2" in err
+    assert "the time limit for stage 2: investigation ended at the end of 2027-06-01" in err
+    assert "more than 6 months after the issue arose on 2026-12-01" in err
     shown = json.loads(ok("show", cid, "--json", now="2028-12-15T10:01"))
     assert shown["state"]["status"] == "closed"
     assert not any(e["type"] == "escalation_requested" for e in shown["events"])

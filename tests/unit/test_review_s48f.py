@@ -235,7 +235,7 @@ def _in_time_then_refused(c: Complaint, pack: RulePack, last: datetime, *late: d
     assert isinstance(event, EscalationRequested)
     assert not event.late
     for at in late:
-        with pytest.raises(TimeBarredError, match="time limit for stage_2"):
+        with pytest.raises(TimeBarredError, match="time limit for stage 2: investigation ended"):
             decide(c, RequestEscalation(actor="FS-001"), pack, at)
 
 

@@ -110,15 +110,35 @@ def test_hoc_owes_no_stage_deadline_for_what_is_not_a_complaint(verdict: dict[st
 
 @pytest.mark.procedure("VAL-4")
 @pytest.mark.procedure("DL-7")
-def test_hoc_a_request_assessed_again_as_a_complaint_was_owed_from_receipt() -> None:
+def test_hoc_a_request_assessed_again_as_a_complaint_is_timed_from_then() -> None:
     """HOC 1.5: a resident unhappy with how the request was handled has made a
-    complaint; assessed again as one, its 6.2 deadline counts from receipt as if
-    never waived (due Monday 9 June 17:00, so breached on 20 June) and 6.3's ten
-    working days from that deadline (Monday 23 June 17:00)."""
+    complaint then (Friday 20 June 10:00, assessed again as one): its 6.2 deadline
+    is five working days later (Friday 27 June 17:00), nothing is breached, and
+    6.3's ten working days run from the acknowledgement, or with none from that
+    deadline (Friday 11 July 17:00; review s58R3 F04)."""
     pack = load_pack(UK)
     c = _apply(
         _registered(pack), pack, Assess(actor="CM-301", validity="valid", kind="request"), ASSESSED
     )
+    c = _apply(c, pack, Assess(actor="CM-301", validity="valid", kind="complaint"), LATER)
+    clocks = _clocks(c, pack, LATER)
+    ack, response = clocks["stage_1_acknowledge"], clocks["stage_1_response"]
+    assert (ack.state, ack.due) == (ClockState.RUNNING, london(2025, 6, 27, 17))
+    assert response.state is ClockState.NOT_STARTED
+    assert not any(s.is_breached for s in clocks.values())
+    response = _clocks(c, pack, london(2025, 6, 30, 10))["stage_1_response"]
+    assert response.due == london(2025, 7, 11, 17)
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("DL-7")
+def test_hoc_an_exclusion_assessed_valid_again_was_owed_from_receipt() -> None:
+    """A mistake corrected: an item assessed not valid (HOC 2.2) and then valid was
+    a complaint all along; its 6.2 deadline counts from receipt as if never waived
+    (due Monday 9 June 17:00, so breached on 20 June) and 6.3's ten working days
+    from that deadline (Monday 23 June 17:00)."""
+    pack = load_pack(UK)
+    c = _apply(_registered(pack), pack, Assess(actor="CM-301", validity="invalid"), ASSESSED)
     c = _apply(c, pack, Assess(actor="CM-301", validity="valid", kind="complaint"), LATER)
     clocks = _clocks(c, pack, LATER)
     ack, response = clocks["stage_1_acknowledge"], clocks["stage_1_response"]
@@ -162,8 +182,10 @@ def test_spso_owes_no_stage_1_response_for_what_is_not_a_complaint(
 ) -> None:
     """The SPSO pack's exclusions: a first-time service request, a compensation
     claim or a court matter is not a complaint.  Its stage 1 response (5 working
-    days: Monday 9 June 17:00) is owed by nobody; assessed again as a complaint it
-    was owed all along and is breached."""
+    days: Monday 9 June 17:00) is owed by nobody.  A claim or court matter assessed
+    valid again was owed all along and is breached; a service request the customer
+    is then unhappy with is a complaint made then (Friday 20 June 10:00: due Friday
+    27 June 17:00, review s58R3 F04)."""
     pack = load_pack(SPSO)
     c = _apply(_registered(pack), pack, Assess(actor="SM-301", **verdict), ASSESSED)
     response = _clocks(c, pack, LATER)["stage_1_response"]
@@ -171,7 +193,11 @@ def test_spso_owes_no_stage_1_response_for_what_is_not_a_complaint(
     assert not response.is_breached
     c = _apply(c, pack, Assess(actor="SM-301", validity="valid", kind="complaint"), LATER)
     response = _clocks(c, pack, LATER)["stage_1_response"]
-    assert (response.state, response.due) == (ClockState.BREACHED, london(2025, 6, 9, 17))
+    if verdict.get("kind") == "request":
+        assert (response.state, response.due) == (ClockState.RUNNING, london(2025, 6, 27, 17))
+        assert not response.is_breached
+    else:
+        assert (response.state, response.due) == (ClockState.BREACHED, london(2025, 6, 9, 17))
 
 
 @pytest.mark.procedure("VAL-4")

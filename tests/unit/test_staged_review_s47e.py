@@ -46,7 +46,7 @@ def test_spso_complaint_closed_at_stage_1_without_a_response_keeps_the_event_lim
     assert isinstance(event, EscalationRequested)
     assert not event.late
     for at in (london(2027, 6, 2, 0, 0), london(2028, 12, 15, 10)):
-        with pytest.raises(TimeBarredError, match="time limit for stage_2"):
+        with pytest.raises(TimeBarredError, match="time limit for stage 2: investigation ended"):
             decide(c, RequestEscalation(actor="FS-001", reason="still leaking"), pack, at)
 
 

@@ -39,6 +39,7 @@ from complaintcore.core.models import (
     as_instant,
     in_zone,
     require_aware,
+    tagged_events,
 )
 from complaintcore.core.rulepack import (
     ClockMode,
@@ -395,11 +396,22 @@ class _Run:
             self.steps.append(DerivationStep.of(message, **values))
 
     def begin(
-        self, at: datetime, why: str | DerivationStep, promise: datetime | None, paused: bool
+        self,
+        at: datetime,
+        why: str | DerivationStep,
+        promise: datetime | None,
+        paused: bool,
+        *,
+        fresh: bool = False,
     ) -> bool:
-        """Start a run; True if it replaced an open run that was late (its breach stands)."""
+        """Start a run; True if it replaced an open run that was late (its breach stands).
+
+        ``fresh``: the open run was owed by nobody until now and is dropped, neither
+        met nor missed (a request raised as a complaint, HOC 1.5)."""
         replaced_late = False
-        if self.started is not None and self.stopped is None:
+        if fresh:
+            pass
+        elif self.started is not None and self.stopped is None:
             # a run replaced while still open (a new promise): broken if already late,
             # else moved in time: one promise, counted with the run that replaces it
             self.settle(at)
@@ -606,10 +618,9 @@ def _tagged(complaint: Complaint, now: datetime) -> list[tuple[Event, frozenset[
         return list(last[2])
     out = []
     cut = as_instant(now)  # an instant: events may share now's zone (review s41G F02)
-    for ev in complaint.events:
+    for ev, tags in tagged_events(complaint.events):
         if ev.at > cut:
             break
-        tags = frozenset(ev.tags())
         if isinstance(ev, Registered):
             ev = _from_receipt(ev, complaint.intake.received_at)
         out.append((ev, tags))
@@ -822,7 +833,7 @@ def holding_closure(complaint: Complaint, pack: RulePack) -> tuple[ClockSpec, ..
     specs = [spec for spec in pack.clocks if spec.blocks_closure]
     if not specs:
         return ()
-    events = [(ev, frozenset(ev.tags())) for ev in complaint.events]
+    events = tagged_events(complaint.events)
     seen = _all_tags(events)
     held = []
     for spec in specs:
@@ -938,6 +949,7 @@ def _run(
         elif acknowledges and isinstance(ev, Responded) and ev.stage in acknowledges:
             answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
+        lifted = False  # this event brings back a run owed by nobody until now
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive) in enumerate(waivers):
                 if not tags.isdisjoint(waive):
@@ -947,6 +959,7 @@ def _run(
             if any(holding):
                 r.waive(at, ev.kind)
             else:
+                lifted = r.waived is not None
                 r.lift(at, ev.kind)
         if ev.kind == "escalation_requested" and paused:
             # DL-8: a new stage waits on nobody: the pause was the last stage's, and
@@ -981,9 +994,11 @@ def _run(
                 _resume(r, at)
             elif restart and not tags.isdisjoint(restart):
                 # DL-3: moved to another department, which has its own time from now;
-                # a run already late keeps its breach for the sweep (ESC-2, ESC-6)
+                # a run already late keeps its breach for the sweep (ESC-2, ESC-6).
+                # A run owed by nobody until this event is not taken up again but
+                # replaced: its time counts neither way (HOC 1.5, review s58R3 F04)
                 run = r.runs
-                if r.begin(at, min(tags & restart), promise, paused):
+                if r.begin(at, min(tags & restart), promise, paused, fresh=lifted):
                     r.handed_on.append((r.breaches[-1], run))
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and ends_at_close):
                 # closing ends every clock still running (not duties, nor one that

@@ -59,6 +59,7 @@ from complaintcore.core.deadlines import ClockState, ClockStatus, WorkingTime, c
 from complaintcore.core.errors import InvalidInputError, NaiveDatetimeError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
+    RAISED_TAG,
     Closed,
     Complaint,
     ComplaintState,
@@ -70,6 +71,7 @@ from complaintcore.core.models import (
     Validity,
     as_instant,
     require_aware,
+    tagged_events,
 )
 from complaintcore.core.rulepack import ClockSpec, Indicator, IndicatorKind, RulePack
 from complaintcore.core.spreadsheet import spreadsheet_safe
@@ -294,7 +296,8 @@ class _Tally:
             return
         cut = as_instant(self.now)
         events = tuple(e for e in complaint.events if e.at <= cut)
-        received = complaint.intake.received_at in self.period
+        begun = self._begun(complaint, events)
+        received = begun in self.period
         touched = received or any(e.at in self.period for e in events)
         if not touched:
             return
@@ -302,7 +305,7 @@ class _Tally:
         found = _found_not_a_complaint(state)
         if not found:  # VAL-4: a record found not a complaint is no complaint read
             self.seen += 1
-            self._count_stages(complaint, events, received, state.time_barred)
+            self._count_stages(begun, events, received, state.time_barred)
         wanted = self._timed_clocks()
         for extended_too, names in wanted.items():
             for status in self._statuses(complaint, names, extended_too):
@@ -320,16 +323,27 @@ class _Tally:
                 runs = self.clocks.setdefault((status.name, extended_too), [])
                 runs.append(judged is RunJudgement.BY_CLOCK and status.state is ClockState.MET)
 
+    def _begun(self, complaint: Complaint, events: tuple[Event, ...]) -> datetime:
+        """When the complaint was received: its receipt, or on a pack whose clocks
+        start afresh when a request or enquiry is raised as a complaint (HOC 1.5,
+        :data:`~complaintcore.core.models.RAISED_TAG`) the last such assessment."""
+        begun = complaint.intake.received_at
+        if any(RAISED_TAG in spec.restart for spec in self.pack.clocks):
+            for ev, tags in tagged_events(events):
+                if RAISED_TAG in tags:
+                    begun = ev.at
+        return begun
+
     def _count_stages(
-        self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
+        self, begun: datetime, events: tuple[Event, ...], received: bool, barred: bool
     ) -> None:
-        """Receipt, escalation requests, responses and closures of a complaint."""
+        """Receipt (``begun``), escalation requests, responses and closures of a complaint."""
         first = self.pack.stages[0].code if self.pack.stages else ""
         if received:
             self.received[first] = self.received.get(first, 0) + 1
             self.received[""] = self.received.get("", 0) + 1
             self.time_barred += barred
-        stage, started = first, complaint.intake.received_at
+        stage, started = first, begun
         extended: set[str] = set()
         for ev in events:
             if isinstance(ev, EscalationRequested):

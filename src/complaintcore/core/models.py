@@ -699,6 +699,34 @@ class Assessed(Event):
         return (*tags, "assessed:unreasonable") if self.reasonable is False else tags
 
 
+RAISED_TAG = "assessed:raised"
+"""The tag of an assessment as a complaint that follows one as a service request or
+an enquiry: the resident is now unhappy with how it was handled, and a complaint is
+raised then (HOC 1.5; SPSO MCHP, a first-time service request).  Given by
+:func:`tagged_events`, which knows the assessment before; a pack whose stage clocks
+``restart`` on it times the complaint from that moment (review s58R3 F04)."""
+
+
+def tagged_events(events: Iterable[Event]) -> list[tuple[Event, frozenset[str]]]:
+    """Each event with its tags, and :data:`RAISED_TAG` on an assessment as a valid
+    complaint whose last assessment before found a service request or an enquiry."""
+    out: list[tuple[Event, frozenset[str]]] = []
+    was = Kind.COMPLAINT
+    for ev in events:
+        tags = frozenset(ev.tags())
+        if isinstance(ev, Assessed):
+            kind = ev.complaint_kind
+            if (
+                kind is Kind.COMPLAINT
+                and ev.validity is not Validity.INVALID
+                and was is not Kind.COMPLAINT
+            ):
+                tags |= {RAISED_TAG}
+            was = kind
+        out.append((ev, tags))
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class Graded(Event):
     """GRD-1..6: a grade and the reasons that produced it."""

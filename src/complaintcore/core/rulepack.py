@@ -132,6 +132,10 @@ WHOLE_UK_REASON = (
 )
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
+_DURATION_SHAPED = re.compile(r"\s*\d{1,4}\s*[a-z]{0,8}\s*")
+"""A slip in a duration that may be quoted back (``3 days``, ``5``, ``2wk``): a short
+number and a lower-case unit.  Anything else is withheld: text typed into ``--by``
+may be a resident's name or phone (PRV-1, review s58R3 F03)."""
 
 
 @attrs.frozen
@@ -147,7 +151,9 @@ class Duration:
         """Read ``30m``, ``6h``, ``3d`` or ``1mo``."""
         m = _DURATION.match(text) if isinstance(text, str) else None
         if m is None:
-            raise InvalidInputError(path, f"expected e.g. '30m', '6h', '3d' or '1mo', got {text!r}")
+            shaped = isinstance(text, str) and _DURATION_SHAPED.fullmatch(text)
+            got = repr(text) if shaped else "(not shown: it may be personal data)"
+            raise InvalidInputError(path, f"expected e.g. '30m', '6h', '3d' or '1mo', got {got}")
         n, unit = int(m.group(1)), m.group(2)
         if unit in ("m", "min"):
             return cls(minutes=n)

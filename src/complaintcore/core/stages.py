@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from complaintcore.core.errors import InvalidInputError
 from complaintcore.core.grading import add_months
 from complaintcore.core.models import (
@@ -40,6 +42,7 @@ from complaintcore.core.rulepack import (
 )
 
 __all__ = [
+    "RequestWindow",
     "RunJudgement",
     "acknowledge_clocks",
     "awaiting_stage_holder",
@@ -52,6 +55,7 @@ __all__ = [
     "judge_run",
     "limit_end",
     "request_deadline",
+    "request_windows",
     "stage_history",
     "time_barred",
 ]
@@ -176,24 +180,46 @@ def request_deadline(complaint: Complaint, limit: RequestLimit, pack: RulePack) 
     such a complaint had no time limit at all).  An answered stage without
     ``occurred_at`` keeps the window of its response alone, as before.
     """
+    windows = request_windows(complaint, limit, pack)
+    return max(w.end for w in windows) if windows else None
+
+
+@attrs.frozen
+class RequestWindow:
+    """One window of a request limit (:func:`request_windows`): ``length`` after
+    ``since``, which is ``"response"`` (the current stage's last response),
+    ``"event"`` (when the issue arose) or ``"receipt"`` (when the complaint was
+    received, standing in for the event); ``end`` is midnight after its last day."""
+
+    since: str
+    start: datetime
+    length: Duration
+    end: datetime
+
+
+def request_windows(
+    complaint: Complaint, limit: RequestLimit, pack: RulePack
+) -> tuple[RequestWindow, ...]:
+    """The windows :func:`request_deadline` takes the later of (none: no limit applies)."""
     tz = ZoneInfo(pack.calendar.timezone)
-    ends: list[datetime] = []
+    out: list[RequestWindow] = []
     if limit.after_response is not None:
         stage = current_stage(complaint, pack)
         here = stage.code if stage is not None else ""
         answers = [e for e in complaint.events if isinstance(e, Responded) and e.stage == here]
         if answers:
-            ends.append(
-                limit_end(answers[-1].at, limit.after_response, tz, "request_limit.after_response")
-            )
+            at, length = answers[-1].at, limit.after_response
+            end = limit_end(at, length, tz, "request_limit.after_response")
+            out.append(RequestWindow("response", at, length, end))
         elif complaint.state.status is not Status.CLOSED and not complaint.state.time_barred:
-            return None
-    aware = complaint.intake.occurred_at
-    if aware is None and not ends:  # nothing else applies: the receipt, at the latest
-        aware = complaint.intake.received_at
+            return ()
+    aware, since = complaint.intake.occurred_at, "event"
+    if aware is None and not out:  # nothing else applies: the receipt, at the latest
+        aware, since = complaint.intake.received_at, "receipt"
     if limit.after_event is not None and aware is not None:
-        ends.append(limit_end(aware, limit.after_event, tz, "request_limit.after_event"))
-    return max(ends) if ends else None
+        end = limit_end(aware, limit.after_event, tz, "request_limit.after_event")
+        out.append(RequestWindow(since, aware, limit.after_event, end))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- extensions

@@ -43,6 +43,7 @@ from complaintcore.core.models import (
     Registered,
     Reopened,
     Replied,
+    Responded,
     Validity,
     Visited,
     require_aware,
@@ -575,7 +576,7 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
       category's HDL-6 report recorded at registration, re-review s57R8 F04).
       The receipt's routing is told by its instant, the registration's: an
       assignment a script records later with the same time is not counted either.
-    * 复清楚 — any reply;
+    * 复清楚 — any reply, or a stage's response under a staged pack;
     * 记清楚 — a closure with a result, or a final reply, after the last reopening.
     """
     history = tuple(events)
@@ -592,7 +593,9 @@ def five_clears(intake: Intake, events: Iterable[Event] = ()) -> FiveClears:
         and not (isinstance(e, _ROUTING) and registered is not None and e.at == registered)
         for e in history
     )
-    replied = any(isinstance(e, Replied) for e in history)
+    # a staged pack answers with a stage's written response (HOC 6.3, 6.14; the SPSO's
+    # stage responses), not with ``reply`` (review s58R3 F01)
+    replied = any(isinstance(e, (Replied, Responded)) for e in history)
     recorded = False
     for e in history:
         if isinstance(e, Reopened):

@@ -88,7 +88,9 @@ from complaintcore.core.rulepack import (
     Duration,
     DutySpec,
     ReopenPolicy,
+    RequestLimit,
     RulePack,
+    Stage,
 )
 from complaintcore.core.stages import (
     awaiting_stage_holder,
@@ -99,6 +101,7 @@ from complaintcore.core.stages import (
     extension_used,
     is_running,
     request_deadline,
+    request_windows,
     time_barred,
 )
 from complaintcore.core.validity import counts_as_complaint, require_reason, require_registrable
@@ -1228,6 +1231,32 @@ def _bypass_flag(unit: str, via_head_office: bool) -> bool | None:
     """IN-6 as the registration records it: left out (``None``) where its unit says it,
     so registrations read and are stored as before the flag (:class:`Registered`)."""
     return None if via_head_office == (unit == BYPASS_UNIT) else via_head_office
+
+
+def _late_request(
+    c: Complaint, limit: RequestLimit, pack: RulePack, code: str, following: Stage
+) -> str:
+    """Why a request for ``following`` is out of time: the windows it came after
+    (dates in the pack's zone) and the last day of the later one."""
+    tz = ZoneInfo(pack.calendar.timezone)
+    windows = request_windows(c, limit, pack)
+    last = (max(w.end for w in windows).astimezone(tz).date() - timedelta(days=1)).isoformat()
+    parts = []
+    for w in windows:
+        on, length = w.start.astimezone(tz).date().isoformat(), _length(w.length)
+        if w.since == "response":
+            answered = pack.stage(code).en
+            parts.append(f"{length} after the response at {answered} on {on}")
+        elif w.since == "event":
+            parts.append(f"{length} after the issue arose on {on}")
+        else:
+            parts.append(f"{length} after the complaint was received on {on}")
+    first, *more = parts
+    why = f"the time limit for {following.en} ended at the end of {last}"
+    why += f": the request came more than {first}"
+    for other in more:
+        why += f" and more than {other}"
+    return why
 
 
 def _ruled(why: str, rule: str) -> str:
@@ -2362,12 +2391,15 @@ def _request_escalation(
         deadline = request_deadline(c, limit, pack)
         late = deadline is not None and as_instant(now) >= as_instant(deadline)
         if late and limit.action is BarAction.REFUSE:
-            why = f"the request came after the time limit for {following.code}"
+            # the time limit is why, not the status (a closed stage may be taken on):
+            # the stage by its label, each window and the last day in time (s58R3 F02)
             raise TimeBarredError(
                 c.id,
                 c.state.status.value,
                 cmd.name,
-                _ruled(why, limit.rule),
+                _ruled(_late_request(c, limit, pack, code, following), limit.rule),
+                path="request_limit",
+                of_state=False,
             )
     return (
         EscalationRequested(

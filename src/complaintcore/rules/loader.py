@@ -42,6 +42,7 @@ from complaintcore.core.classification import normalise_text
 from complaintcore.core.errors import FieldProblem, InvalidInputError, RulePackError, shown_value
 from complaintcore.core.models import (
     EVENT_BY_KIND,
+    RAISED_TAG,
     Acknowledged,
     Channel,
     Extended,
@@ -556,6 +557,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     departments, ``registered:via_head_office`` (an IN-6 bypass) in a pack with a
     head office,
     ``assessed:<validity>``, ``assessed:<kind>``, ``assessed:unreasonable`` (VAL-2),
+    ``assessed:raised`` (a request or enquiry assessed a complaint after all, HOC 1.5),
     ``graded:<grade>``,
     ``replied:final|interim|explanation|unanswerable``, ``escalated:<trigger>``,
     ``handled:responsible|helper`` (CLS-3), ``transferred`` (assigned to another
@@ -579,6 +581,7 @@ def known_event_tags(pack: RulePack) -> frozenset[str]:
     tags.update(f"assessed:{v.value}" for v in Validity)
     tags.update(f"assessed:{k.value}" for k in Kind)
     tags.add("assessed:unreasonable")  # VAL-2
+    tags.add(RAISED_TAG)  # HOC 1.5: a request or enquiry found a complaint after all
     tags.update(f"graded:{g.value}" for g in Grade)
     tags.update(f"replied:{r}" for r in ("final", "interim", "explanation", "unanswerable"))
     tags.update(f"escalated:{t.value}" for t in Trigger)
