@@ -600,7 +600,9 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
     met or missed.  The current run counts by its state; each earlier run that
     passed its due time (``status.breaches``) as missed, the others as met.  A run
     waived before its due time (DL-3: the complaint was judged invalid) counts not
-    at all, and neither does a promise moved to a new time before it was due
+    at all, unless its waiver means the work was done (``status.discharged``, DL-6:
+    the complainant satisfied at a return visit within the month): that one is met
+    (review s58R5 F01); neither does a promise moved to a new time before it was due
     (``status.superseded``, DL-5): it is one promise with the run that replaced it,
     nor an earlier run that lapsed in time (``status.lapsed``,
     REC-6: a sign-off whose record was reopened before it was due).
@@ -613,6 +615,8 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
         return
     if judged and status.state is not ClockState.WAIVED:
         states[status.state] += 1
+    elif judged and status.discharged:
+        states[ClockState.MET] += 1
     earlier = status.run - 1 - status.superseded - status.lapsed
     if earlier <= 0:
         return
