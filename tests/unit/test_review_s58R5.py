@@ -129,3 +129,78 @@ def test_dl6_invalid_complaint_still_counts_nowhere() -> None:
     desk.act(other, Assess(actor="HQ-001", validity="invalid", note="非物业责任"), now=at(10, 15))
     row = _row(_both(desk, 2025, 10, at(12, 5)), "DL-6")
     assert (row["met"], row["missed"], row["breached"]) == (0, 0, 0)
+
+
+# ------------------------------------------ F05: a new site's months before it joined
+
+_SUMMARIES = ("水管漏水需要维修", "楼道垃圾没人清扫", "物业费收费有误", "车位被占用停车混乱")
+
+
+def _newsite_desk(riverside_before: bool) -> Any:
+    """sunrise steady at 6 a month Sep-Nov; riverside's 14 in November, 3-4 in each
+    of four buildings (``riverside_before``: and one complaint in September)."""
+    desk = make_desk()
+    n = 0
+
+    def rec(when: datetime, site: str, building: str, summary: str) -> None:
+        nonlocal n
+        n += 1
+        person = Complainant(
+            f"业主{n}", f"1380000{n:04d}", f"{building}-1-{n}", building=building, site=site
+        )
+        intake = Intake(
+            complainant=person, channel="phone", received_at=when,
+            receiver="SR-103" if site == "sunrise" else "RS-103",
+            summary=summary, site=site,
+        )  # fmt: skip
+        desk.receive(intake, now=when, validity="valid")
+
+    for m in (9, 10, 11):
+        for i in range(6):
+            rec(at(m, 3 + 3 * i), "sunrise", str(1 + i % 3), _SUMMARIES[i % 3])
+    if riverside_before:
+        rec(at(9, 20), "riverside", "9", _SUMMARIES[0])
+    for b, k in (("1", 4), ("2", 3), ("3", 3), ("5", 4)):
+        for i in range(k):
+            rec(at(11, 4 + 4 * i), "riverside", b, _SUMMARIES[i % 4])
+    return desk
+
+
+@pytest.mark.procedure("IMP-4")
+def test_a_new_sites_first_month_is_no_rising_trend() -> None:
+    """By hand: riverside has no month before its first complaints, so no baseline
+    (min_baseline_months 2): its first month and its buildings are not judged."""
+    report = _both(_newsite_desk(riverside_before=False), 2025, 11, at(12, 1))
+    assert report["warnings"] == []
+
+
+@pytest.mark.procedure("IMP-4")
+def test_a_site_that_existed_is_judged_over_its_zero_months() -> None:
+    """One complaint in September: riverside existed, its quiet October counts as
+    zero; baseline 1, 0 -> limit 8 (hand: NB r=1.5, p=2/3, P(>=7)=0.0024, P(>=8)=0.0009),
+    14 observed: the site rises (its buildings, 3-4 each, do not)."""
+    report = _both(_newsite_desk(riverside_before=True), 2025, 11, at(12, 1))
+    found = [(w["dimension"], w["key"], w["observed"], w["baseline"]) for w in report["warnings"]]
+    assert found == [("site", "riverside", 14, [1, 0])]
+
+
+@pytest.mark.procedure("IMP-4")
+def test_control_warnings_bound_a_building_by_its_sites_start() -> None:
+    """Pure: a building of a site first seen in the judged month is not judged; a
+    building of a site that existed, quiet until now, is (its zeros are real).  A
+    category keeps the desk's months: fees rose across the desk (0, 0 -> 9)."""
+    from complaintcore.core.rulepack import EarlyWarning
+    from complaintcore.core.warnings import control_warnings
+
+    rule = EarlyWarning(baseline_months=2, min_baseline_months=2)
+    periods = ["2025-09", "2025-10", "2025-11"]
+    cells = {
+        ("old", "old/1", "repairs", "engineering"): [3, 3, 3],
+        ("old", "old/2", "cleaning", "cleaning"): [0, 0, 9],
+        ("new", "new/1", "fees", "finance"): [0, 0, 9],
+    }
+    found = control_warnings(cells, periods, [True, True, True], rule)
+    assert [(w.dimension, w.key, w.months) for w in found] == [
+        ("building", "old/2", ("2025-09", "2025-10")),
+        ("category", "fees", ("2025-09", "2025-10")),
+    ]
