@@ -204,3 +204,62 @@ def test_control_warnings_bound_a_building_by_its_sites_start() -> None:
         ("building", "old/2", ("2025-09", "2025-10")),
         ("category", "fees", ("2025-09", "2025-10")),
     ]
+
+
+# ------------------------------------------ F02: one "Repeat complaints" figure
+
+
+def _reclassified_desk() -> Any:
+    """Building 7: X1 a leak in 7-1-101 reclassified cleaning, X2 cleaning in the
+    same room by another phone; Y1 a leak in 7-1-201, Y2 a leak in the same room by
+    another phone, reclassified fees."""
+    from complaintcore.core.workflow import Classify
+
+    desk = make_desk()
+    for tag, day, room, summary, first, then in (
+        ("X1", 3, "7-1-101", "水管漏水需要维修", "repairs", "cleaning"),
+        ("X2", 10, "7-1-101", "楼道垃圾没人清扫", "cleaning", ""),
+        ("Y1", 4, "7-1-201", "水管漏水需要维修", "repairs", ""),
+        ("Y2", 12, "7-1-201", "水管漏水需要维修", "repairs", "fees"),
+    ):
+        when = at(11, day)
+        person = Complainant(
+            "业主" + tag, f"136000000{day:02d}", room, building="7", site="sunrise"
+        )
+        intake = Intake(
+            complainant=person, channel="phone", received_at=when, receiver="SR-103",
+            summary=summary, site="sunrise",
+        )  # fmt: skip
+        cid = desk.receive(intake, now=when, validity="valid").id
+        desk.act(cid, Classify(actor="SR-102", category=first), now=when.replace(minute=5))
+        if then:
+            desk.act(cid, Classify(actor="SR-102", category=then), now=when.replace(hour=15))
+    return desk
+
+
+@pytest.mark.procedure("IMP-3")
+def test_the_headline_repeat_figure_is_the_imp3_one() -> None:
+    """By hand (IMP-3, same complainant or same matter): one repeat, X2; Y2 is a fee
+    question now, not the matter of Y1's leak.  Table and page headline 1; the
+    links table names its figure for what it is (linked at intake)."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from complaintcore.cli.report_html import render_html
+    from complaintcore.cli.report_terminal import print_report
+    from complaintcore.i18n import translator
+
+    desk = _reclassified_desk()
+    report = desk.monthly_report(2025, 11, now=at(12, 1))
+    assert report.repeats.repeated == 1
+    assert report.links.repeated == 2  # same room at intake: X2 and Y2, as recorded
+    out = io.StringIO()
+    print_report(Console(file=out, width=100), report, translator("en"), desk.pack)
+    assert re.search(r"Repeat complaints\s+1\b", out.getvalue())
+    page = render_html(report, desk.pack, lang="en")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert re.search(r"\b1 Repeat complaints", text)
+    assert "2 Repeat complaints" not in text
+    assert re.search(r"Same complainant or same room 2\b", text)
