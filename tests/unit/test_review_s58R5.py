@@ -263,3 +263,48 @@ def test_the_headline_repeat_figure_is_the_imp3_one() -> None:
     assert re.search(r"\b1 Repeat complaints", text)
     assert "2 Repeat complaints" not in text
     assert re.search(r"Same complainant or same room 2\b", text)
+
+
+# ------------------------------------------ F03: IMP-1's preventive measure shown
+
+
+@pytest.mark.procedure("IMP-1")
+def test_closed_without_a_preventive_measure_is_shown_by_id() -> None:
+    """IMP-1: every valid complaint gets corrective *and preventive* measures.  One
+    closed on a cause and a corrective measure only is listed (id only, PRV-1);
+    one with a preventive measure in its analysis, or added, is not."""
+    from complaintcore.cli.report_html import render_html
+    from complaintcore.core.workflow import AddMeasure
+
+    desk = make_desk()
+    bare = _leak(desk, 0, at(11, 3))
+    _resolve(desk, bare, at(11, 4))  # cause and corrective, no preventive
+    in_analysis = _leak(desk, 1, at(11, 3))
+    desk.act(in_analysis, Reply(actor="HQ-001", message="已修好", final=True), now=at(11, 4))
+    desk.act(in_analysis, Visit(actor="SR-102", satisfied=True, opinion="满意"), now=at(11, 4, 11))
+    analysis = RecordCause(actor="SR-201", cause="老化", corrective="更换", preventive="每季巡检")
+    desk.act(in_analysis, analysis, now=at(11, 4, 12))
+    desk.act(
+        in_analysis,
+        Close(actor="HQ-001", result="done", confirmed_by_complainant=True),
+        now=at(11, 4, 13),
+    )
+    still_open = _leak(desk, 2, at(11, 5))  # open: IMP-1 may still be met
+    report = desk.monthly_report(2025, 11, now=at(12, 1))
+    imp = report.improvement
+    assert (imp.analysed, imp.closed_analysed) == (2, 2)
+    assert (imp.closed_without_cause, imp.closed_without_preventive) == (0, 1)
+    assert imp.closed_without_preventive_ids == (bare,)
+    assert still_open not in imp.closed_without_preventive_ids
+    json_imp = to_json_dict(report)["improvement"]
+    assert json_imp["closed_without_preventive_ids"] == [bare]
+    page = render_html(report, desk.pack, lang="en")
+    assert f"Closed without a preventive measure (IMP-1): {bare}" in page
+    for personal in ("业主0", "13900000100", "1-1-100"):
+        assert personal not in page
+    # a preventive measure added later closes the gap
+    measure = AddMeasure(
+        actor="SR-201", kind="preventive", action="加装检修口", owner="SR-201", due=at(12, 20)
+    )
+    desk.act(bare, measure, now=at(11, 20))
+    assert desk.monthly_report(2025, 11, now=at(12, 1)).improvement.closed_without_preventive == 0

@@ -615,11 +615,30 @@ def _improvement(t: Translator, report: MonthlyReport) -> str:
         (_e(t("Done late")), _num(m.done_late)),
         (_e(t("Not yet due")), _num(m.open)),
         (_e(t("Overdue")), _num(m.overdue)),
+        # IMP-1's gap, by complaint id only (review s58R5 F03)
+        (_e(t("Closed without a cause analysis")), _num(m.closed_without_cause)),
+        (_e(t("Closed without a preventive measure")), _num(m.closed_without_preventive)),
     ]
     head = [(t("Item"), False), (t("Count"), True)]
+    lists = [
+        _note(t(label, ids=", ".join(ids)))
+        for label, ids in (
+            (_WITHOUT_CAUSE, m.closed_without_cause_ids),
+            (_WITHOUT_PREVENTIVE, m.closed_without_preventive_ids),
+        )
+        if ids
+    ]
     return _section(
-        "improvement", _title(t, "improvement"), _note(t(_IMPROVEMENT_NOTE)), _table(head, rows)
+        "improvement",
+        _title(t, "improvement"),
+        _note(t(_IMPROVEMENT_NOTE)),
+        _table(head, rows),
+        *lists,
     )
+
+
+_WITHOUT_CAUSE = N_("Closed without a cause analysis (IMP-1): {ids}")
+_WITHOUT_PREVENTIVE = N_("Closed without a preventive measure (IMP-1): {ids}")
 
 
 def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
