@@ -134,7 +134,7 @@ REPLAYED = [
     "  DL-3  department_result: met 1, late 0, breached 0, open 1",
     "  DL-3  reply_after_result: met 1, late 0, breached 0, open 0",
     "  DL-1  reply: met 1, late 0, breached 0, open 1",
-    "  DL-6  major_by_age: met 0, late 0, breached 0, open 1",
+    "  DL-6  major_by_age: met 1, late 0, breached 0, open 1",  # satisfied visit: s58R5 F01
     "  REC-2 report_to_leader: met 1, late 0, breached 0, open 0",
     "verify: ok",
 ]

@@ -238,7 +238,13 @@ def test_an_empty_month_renders() -> None:
     ("lang", "said"),
     [
         ("zh", ["同一房号的此前投诉（90 天内）", "同类问题的此前投诉（30 天内）"]),
-        ("en", ["same room (within 90 days)", "same building and category (within 30 days)"]),
+        (
+            "en",
+            [
+                "same room (within 90 days)",
+                "same building and category as received (within 30 days)",
+            ],
+        ),
     ],
 )
 def test_the_repeat_windows_are_said_in_words_not_the_packs_codes(

@@ -79,7 +79,8 @@ _REPEATS_NOTE = N_(
 )
 _LINKS_NOTE = N_(
     "Linked when received: earlier complaints by the same complainant or about the same "
-    "room (within {window}), or about the same building and category (within {matter}); "
+    "room (within {window}), or about the same building and category as received "
+    "(within {matter}); "
     "a link counts only when the earlier record is a valid complaint (VAL-4). A customer "
     "who raises one matter {threshold} times has raised it repeatedly (GRD-2)."
 )
@@ -331,7 +332,7 @@ def _cards(t: Translator, report: MonthlyReport) -> str:
             t("Causes analysed"),
             f"{_num(report.improvement.analysed)} / {_num(totals.valid_complaints)}",
         ),
-        (t("Repeat complaints"), _num(report.links.repeated)),
+        (t("Repeat complaints"), _num(report.repeats.repeated)),  # IMP-3 (s58R5 F02)
         (t("Breached"), _num(report.breached)),
     ]
     body = "".join(
@@ -614,11 +615,30 @@ def _improvement(t: Translator, report: MonthlyReport) -> str:
         (_e(t("Done late")), _num(m.done_late)),
         (_e(t("Not yet due")), _num(m.open)),
         (_e(t("Overdue")), _num(m.overdue)),
+        # IMP-1's gap, by complaint id only (review s58R5 F03)
+        (_e(t("Closed without a cause analysis")), _num(m.closed_without_cause)),
+        (_e(t("Closed without a preventive measure")), _num(m.closed_without_preventive)),
     ]
     head = [(t("Item"), False), (t("Count"), True)]
+    lists = [
+        _note(t(label, ids=", ".join(ids)))
+        for label, ids in (
+            (_WITHOUT_CAUSE, m.closed_without_cause_ids),
+            (_WITHOUT_PREVENTIVE, m.closed_without_preventive_ids),
+        )
+        if ids
+    ]
     return _section(
-        "improvement", _title(t, "improvement"), _note(t(_IMPROVEMENT_NOTE)), _table(head, rows)
+        "improvement",
+        _title(t, "improvement"),
+        _note(t(_IMPROVEMENT_NOTE)),
+        _table(head, rows),
+        *lists,
     )
+
+
+_WITHOUT_CAUSE = N_("Closed without a cause analysis (IMP-1): {ids}")
+_WITHOUT_PREVENTIVE = N_("Closed without a preventive measure (IMP-1): {ids}")
 
 
 def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
@@ -632,7 +652,7 @@ def _links(t: Translator, report: MonthlyReport, pack: RulePack) -> str:
     )
     rows = [
         (_e(t("Linked to earlier complaints")), _num(k.linked)),
-        (_e(t("Repeat complaints")), _num(k.repeated)),
+        (_e(t("Same complainant or same room")), _num(k.repeated)),
         (_e(t.pick(*LABELS["same_complainant"])), _num(k.same_complainant)),
         (_e(t("same room")), _num(k.same_room)),
         (_e(t("same building, same category")), _num(k.same_matter)),

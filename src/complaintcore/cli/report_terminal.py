@@ -148,7 +148,9 @@ def _key_figures(t: Translator, r: MonthlyReport) -> Table:
         (t("Satisfaction rate"), _pct(r.satisfaction.rate)),
         (t("Escalated"), f"{r.escalated_complaints}"),
         (t("Causes analysed"), f"{imp.analysed} / {valid}"),
-        (t("Repeat complaints"), f"{r.links.repeated}"),
+        # IMP-3: the repeats the section and its groups count (room and category as
+        # at now), not the links made at intake (review s58R5 F02)
+        (t("Repeat complaints"), f"{r.repeats.repeated}"),
         (t("Raised repeatedly"), f"{r.links.raised_repeatedly}"),
         (t("Closed by top-rung decision"), f"{r.closed_by_top_rung}"),
         (t("Visits not reaching the complainant"), f"{r.satisfaction.not_reached}"),

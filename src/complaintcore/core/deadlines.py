@@ -151,6 +151,10 @@ class ClockStatus:
     on: the clock shows running or at risk again (breached if the new due time
     passes too), but the run still counts as missed, this breach stays in
     ``breaches``, and a sweep escalates the run for it once, not again (DL-7, ESC-2)."""
+    discharged: bool = False
+    """A ``waived`` run whose waivers all mean the work was done (:attr:`Waiver.discharges`,
+    DL-6: a satisfied return visit), not that nobody owed it: the month's timeliness
+    counts it met (IMP-2; review s58R5 F01).  Read only with ``state`` ``waived``."""
     unacknowledged: bool = False
     """The run is a stage's acknowledgement clock (``acknowledge_clock``) that the
     closure after the stage's response ended, with no acknowledgement given: it
@@ -365,6 +369,8 @@ class _Run:
     """When a ``waive`` event left the clock's work owed by nobody (None: owed)."""
     late_when_waived: tuple[datetime | None, timedelta] | None = None
     """The run's due time and time used when it was waived, if it was late by then."""
+    discharged: bool = False
+    """Every waiver holding means the work was done (:attr:`ClockStatus.discharged`)."""
     paused_late: bool = False
     """Paused after its due time: the breach stands at that time while it waits and
     once it resumes (DL-7), unless an extension gives it time again."""
@@ -520,7 +526,7 @@ class _Run:
     def lift(self, at: datetime, why: str) -> None:
         """Owed again from ``at``, as the replay stands: the time waived counts."""
         if self.waived is not None:
-            self.waived, self.late_when_waived = None, None
+            self.waived, self.late_when_waived, self.discharged = None, None, False
             self.say("{at} owed again ({cause})", at=at, cause=_cause(why))
 
     def broken(self, at: datetime) -> None:
@@ -864,10 +870,14 @@ def _tag_sets(spec: ClockSpec) -> tuple[frozenset[str], ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _waivers(spec: ClockSpec) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """A clock's waivers as (waive, unwaive) tag sets: its own pair first, if any."""
-    pairs = ((spec.waive, spec.unwaive), *((w.waive, w.unwaive) for w in spec.waivers))
-    return tuple((frozenset(w), frozenset(u)) for w, u in pairs if w)
+def _waivers(spec: ClockSpec) -> tuple[tuple[frozenset[str], frozenset[str], bool], ...]:
+    """A clock's waivers as (waive, unwaive) tag sets and whether the waiver means
+    the work was done (:attr:`Waiver.discharges`): its own pair first, if any."""
+    pairs = (
+        (spec.waive, spec.unwaive, False),
+        *((w.waive, w.unwaive, w.discharges) for w in spec.waivers),
+    )
+    return tuple((frozenset(w), frozenset(u), d) for w, u, d in pairs if w)
 
 
 def _replaced_step(mode: ClockMode, at: datetime, broken: datetime | None) -> DerivationStep:
@@ -951,13 +961,15 @@ def _run(
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         lifted = False  # this event brings back a run owed by nobody until now
         if waivers:  # an overlay: the replay below goes on either way
-            for i, (waive, unwaive) in enumerate(waivers):
+            for i, (waive, unwaive, _) in enumerate(waivers):
                 if not tags.isdisjoint(waive):
                     holding[i] = waives = True
                 elif not tags.isdisjoint(unwaive):
                     holding[i] = False
             if any(holding):
                 r.waive(at, ev.kind)
+                # done only while no waiver saying "owed by nobody" holds (DL-3, DL-6)
+                r.discharged = all(w[2] for w, held in zip(waivers, holding, strict=True) if held)
             else:
                 lifted = r.waived is not None
                 r.lift(at, ev.kind)
@@ -1183,6 +1195,7 @@ def _waived_status(r: _Run, spec: ClockSpec, waived: datetime) -> ClockStatus:
             _ZERO, _ZERO, r.budget, None, _english(r.steps), r.runs,
             steps=tuple(r.steps), breaches=tuple(r.breaches), superseded=r.superseded,
             handed_on=tuple(r.handed_on), replaced=tuple(r.replaced), lapsed=r.lapsed,
+            discharged=r.discharged and not r.lapsed_now,
         )  # fmt: skip
     due, used = late
     r.say("{at} late before it stopped being owed: the breach stands (DL-7)", at=waived)

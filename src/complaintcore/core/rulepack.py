@@ -336,6 +336,12 @@ class Waiver:
 
     waive: tuple[str, ...]
     unwaive: tuple[str, ...] = ()
+    discharges: bool = False
+    """The waiver means the clock's work was *done*, not that nobody owed it (DL-6:
+    a complainant satisfied at a return visit has the complaint resolved): a run
+    it waives before its due time counts met in the month's timeliness (IMP-2),
+    one it waives late missed, as any waived run (DL-7).  The clock itself reads
+    ``waived`` all the same (review s58R5 F01)."""
 
 
 @attrs.frozen(cache_hash=True)  # a key of the clocks' caches, hashed many times a complaint

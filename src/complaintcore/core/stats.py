@@ -87,6 +87,7 @@ from complaintcore.core.improvement import compute_measures
 from complaintcore.core.models import (
     Assigned,
     Cause,
+    CauseAnalysed,
     Channel,
     Closed,
     Complaint,
@@ -437,6 +438,14 @@ class ImprovementFigures:
     the closed ones).  Measures (corrective and preventive, each with an owner
     and due date) are counted like duties: ``opened`` = ``done`` (in time) +
     ``done_late`` + ``open`` (not yet due) + ``overdue`` (past due, not done).
+
+    IMP-1 asks for a cause analysis and corrective *and preventive* measures on
+    every valid complaint; a pack may close one on less (``require_cause`` checks
+    the cause and the corrective measure only).  The gap is shown, by complaint id
+    only (PRV-1): ``closed_without_cause`` closed valid complaints with no cause
+    analysis, ``closed_without_preventive`` closed valid complaints with no
+    preventive measure (neither in the cause analysis nor added as a measure),
+    their ids in ``*_ids`` (review s58R5 F03).
     """
 
     analysed: int = 0
@@ -448,6 +457,10 @@ class ImprovementFigures:
     done_late: int = 0
     open: int = 0
     overdue: int = 0
+    closed_without_cause: int = 0
+    closed_without_preventive: int = 0
+    closed_without_cause_ids: tuple[str, ...] = ()
+    closed_without_preventive_ids: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -600,7 +613,9 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
     met or missed.  The current run counts by its state; each earlier run that
     passed its due time (``status.breaches``) as missed, the others as met.  A run
     waived before its due time (DL-3: the complaint was judged invalid) counts not
-    at all, and neither does a promise moved to a new time before it was due
+    at all, unless its waiver means the work was done (``status.discharged``, DL-6:
+    the complainant satisfied at a return visit within the month): that one is met
+    (review s58R5 F01); neither does a promise moved to a new time before it was due
     (``status.superseded``, DL-5): it is one promise with the run that replaced it,
     nor an earlier run that lapsed in time (``status.lapsed``,
     REC-6: a sign-off whose record was reopened before it was due).
@@ -613,6 +628,8 @@ def _count_runs(states: Counter[ClockState], status: ClockStatus, judged: bool =
         return
     if judged and status.state is not ClockState.WAIVED:
         states[status.state] += 1
+    elif judged and status.discharged:
+        states[ClockState.MET] += 1
     earlier = status.run - 1 - status.superseded - status.lapsed
     if earlier <= 0:
         return
@@ -729,6 +746,11 @@ class _Tally:
     cells: dict[Cell, list[int]] = attrs.Factory(dict)
     links: list[_Link] = attrs.Factory(list)
     improvement: Counter[str] = attrs.Factory(Counter)
+    imp_gaps: dict[str, list[str]] = attrs.Factory(
+        lambda: {"closed_without_cause": [], "closed_without_preventive": []}
+    )
+    """IMP-1: the month's closed valid complaints missing a cause analysis, a
+    preventive measure (ids only; review s58R5 F03)."""
     linked: Counter[str] = attrs.Factory(Counter)
     major_issues: list[MajorIssue] = attrs.Factory(list)
     valid_ids: set[str] = attrs.Factory(set)
@@ -862,10 +884,15 @@ class _Tally:
     def _improvement(self, complaint: Complaint, state: ComplaintState) -> None:
         """IMP-1 and IMP-3 on one valid complaint of the month."""
         k = self.improvement
+        closed = state.status is Status.CLOSED
         if state.cause_analysed:
             k["analysed"] += 1
-            k["closed_analysed"] += state.status is Status.CLOSED
+            k["closed_analysed"] += closed
+        elif closed:  # IMP-1 not met: shown by id (review s58R5 F03)
+            self.imp_gaps["closed_without_cause"].append(complaint.id)
         measures = False
+        preventive = False  # IMP-1: a preventive measure added
+        analysis_preventive = False  # or one in the standing cause analysis
         person: set[str] = set()
         room: set[str] = set()
         matter: set[str] = set()
@@ -875,10 +902,15 @@ class _Tally:
             if isinstance(ev, MeasureAdded):
                 measures = True
                 k["corrective" if ev.measure_kind is MeasureKind.CORRECTIVE else "preventive"] += 1
+                preventive = preventive or ev.measure_kind is MeasureKind.PREVENTIVE
+            elif isinstance(ev, CauseAnalysed):
+                analysis_preventive = bool(ev.preventive.strip())
             elif isinstance(ev, Linked) and not ev.repeated_by:
                 person.update(ev.same_complainant)
                 room.update(ev.same_room)
                 matter.update(ev.same_matter)
+        if closed and not (preventive or analysis_preventive):
+            self.imp_gaps["closed_without_preventive"].append(complaint.id)
         if person or room or matter:  # judged once every valid complaint is known
             self.link_ids.append((frozenset(person), frozenset(room), frozenset(matter)))
         self.linked["raised_repeatedly"] += Fact.RAISED_REPEATEDLY in state.facts
@@ -1058,7 +1090,15 @@ class _Tally:
             warning_rule=self.warning_rule,
             excluded_after_now=self.excluded,
             duties=tuple(duties),
-            improvement=ImprovementFigures(**{f: self.improvement[f] for f in _IMPROVEMENT}),
+            improvement=ImprovementFigures(
+                **{f: self.improvement[f] for f in _IMPROVEMENT},
+                closed_without_cause=len(self.imp_gaps["closed_without_cause"]),
+                closed_without_preventive=len(self.imp_gaps["closed_without_preventive"]),
+                closed_without_cause_ids=tuple(sorted(self.imp_gaps["closed_without_cause"])),
+                closed_without_preventive_ids=tuple(
+                    sorted(self.imp_gaps["closed_without_preventive"])
+                ),
+            ),
             links=self._links(),
             control=self._control(),
             closed_by_top_rung=self.closed_by_top_rung,
@@ -1201,7 +1241,11 @@ class _Tally:
         return judge(valid[-1], valid[:-1], has_data[:-1], self.warning_rule)
 
 
-_IMPROVEMENT = tuple(a.name for a in attrs.fields(ImprovementFigures))
+_IMPROVEMENT = tuple(
+    a.name
+    for a in attrs.fields(ImprovementFigures)
+    if a.type in (int, "int") and not a.name.startswith("closed_without")
+)
 _LINKS = tuple(a.name for a in attrs.fields(LinkFigures))
 _MEASURE_STATE = {
     ClockState.MET: "done",
@@ -1495,7 +1539,10 @@ def to_json_dict(report: MonthlyReport) -> dict[str, object]:
             "baseline": list(c.baseline),
         }
     )
-    out["improvement"] = attrs.asdict(report.improvement)
+    out["improvement"] = {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in attrs.asdict(report.improvement).items()
+    }
     out["links"] = attrs.asdict(report.links)
     return out
 
@@ -1510,6 +1557,8 @@ _IMPROVEMENT_ROWS = (
     ("done_late", "超时完成", "done late"),
     ("open", "进行中", "not yet due"),
     ("overdue", "已逾期", "overdue"),
+    ("closed_without_cause", "已关闭但未分析原因", "closed without a cause analysis"),
+    ("closed_without_preventive", "已关闭但无预防措施", "closed without a preventive measure"),
 )
 _LINK_ROWS = (
     ("linked", "受理时关联到此前投诉", "linked to earlier complaints at intake"),

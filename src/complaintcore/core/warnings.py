@@ -10,6 +10,9 @@ that has not changed:
 * its **baseline** is the previous ``baseline_months`` months *that have data*
   (months in which the desk received anything at all: a month before the desk
   existed is not a month with no complaints), at least ``min_baseline_months``;
+  for a site and its buildings, only the months from the site's first valid
+  complaint in the months given (an estate the desk took on later did not exist
+  for it before: review s58R5 F05);
 * the **expected** count is the mean of the baseline;
 * the **upper control limit** is the smallest count ``c`` such that a steady
   series reaches ``c`` or more in a month with probability at most
@@ -318,7 +321,7 @@ def control_warnings(
         raise InvalidInputError("labels", "expected a mapping")
     labels = labels or {}
     past = [bool(ok) for ok in has_data[:-1]]
-    used = [p for p, ok in zip(periods[:-1], past, strict=True) if ok]
+    begun = _site_starts(cells, width)
     flagged: list[tuple[int, str]] = []  # (field, key) of the series flagged so far
     out: list[ControlWarning] = []
     for dimension in (d for d in DIMENSIONS if d in rule.dimensions):
@@ -339,7 +342,12 @@ def control_warnings(
         found_now: list[tuple[int, str]] = []
         for key in sorted(totals):
             counts = totals[key]
-            found = judge(counts[-1], counts[:-1], past, rule)
+            series_past = past
+            site = _site_of(dimension, key, cells)
+            if site:  # a site's months before its first complaint are not zeros
+                start = begun.get(site, width)
+                series_past = [ok and i >= start for i, ok in enumerate(past)]
+            found = judge(counts[-1], counts[:-1], series_past, rule)
             if found is None or not found.warns:
                 continue
             found_now.append((field, key))
@@ -354,7 +362,7 @@ def control_warnings(
                     expected=found.expected,
                     limit=found.limit,
                     probability=found.probability,
-                    months=tuple(used[-len(found.baseline) :]),
+                    months=tuple(_used(periods, series_past)[-len(found.baseline) :]),
                     baseline=found.baseline,
                     excluding=tuple(sorted(left_out.get(key, ()))),
                 )
@@ -366,3 +374,31 @@ def control_warnings(
 
 
 DIMENSIONS_OF = {i: name for name, i in _FIELD.items()}
+
+
+def _site_starts(cells: Mapping[Cell, Sequence[int]], width: int) -> dict[str, int]:
+    """Each site's first month (index into the months given) with a valid complaint."""
+    out: dict[str, int] = {}
+    for (site, *_rest), counts in cells.items():
+        if not site:
+            continue
+        first = next((i for i, n in enumerate(counts) if n), width)
+        out[site] = min(out.get(site, width), first)
+    return out
+
+
+def _site_of(dimension: str, key: str, cells: Mapping[Cell, Sequence[int]]) -> str:
+    """The site whose start bounds a series: a site's own, or its building's (a
+    building of a site is keyed ``site/building``); none for a category or a
+    department, which keep the desk-wide months (review s58R5 F05)."""
+    if dimension == "site":
+        return key
+    if dimension == "building":
+        for cell in cells:
+            if cell[_FIELD["building"]] == key:
+                return cell[_FIELD["site"]]
+    return ""
+
+
+def _used(periods: Sequence[str], past: Sequence[bool]) -> list[str]:
+    return [p for p, ok in zip(periods[:-1], past, strict=True) if ok]
