@@ -1228,17 +1228,35 @@ _ALNUM = "0-9A-Za-z\u0130\u0131\u017f\u212a"
 # 单元 a colon or a semicolon too (3栋2单元：1201室: review s57R9 F06) -- never
 # after 号, 楼, 层 (a date 3月2号，1201元, a count 5层的12个灯: review s57R9 F01),
 # and never before a group that a count, an amount, a time or another building
-# follows (5栋，12户, 3栋2单元，1201元, 1号楼、2号楼、3号楼): a list stays a list
+# follows (5栋，12户, 3栋2单元，1201元, 1号楼、2号楼、3号楼): a list stays a list,
+# and so does a measure, an area, a weight, a reading, a currency (3栋2单元，1201平方米,
+# 1201度电, 1201kg, 1201 RMB, 1201小时, 的第1201位: review s58R1 F07).  户 is a count
+# after one or two digits alone (5栋，12户): after a flat's number it is the
+# household, the flat (3栋2单元，1201户, 1201户主: review s58R1 F02).
 _ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
 _ROOM_BUILDING_WORDS = ("号楼", "#楼", "栋", "幢", "座")
 _ROOM_PUNCT = "[,\uff0c\u3001]"
 _ROOM_UNIT_PUNCT = "[,\uff0c\u3001:\uff1a;\uff1b]"
 _ROOM_NOT_BEFORE = "|".join(
-    map(re.escape, ("元", "块", "户", "个", "人", "月", "日", "点", "时", "分", "年", "次", "天"))
+    map(
+        re.escape,
+        (
+            *("元", "块", "个", "人", "月", "日", "点", "时", "分", "年", "次", "天"),
+            *("平方米", "平米", "米", "度", "吨", "公斤", "千克", "斤", "克", "小时"),
+            *("件", "位", "辆", "张", "台", "套", "袋", "箱", "瓶", "桶", "条", "只"),
+            *("¥", "￥", "$", "%", "£", "€"),
+        ),
+    )
 )
+# units in Latin letters, read after the digits of the group they are glued to
+_ROOM_NOT_BEFORE_LATIN = "|".join(("kg", "kwh", "km", "sqm", "m2", "rmb", "cny", "usd", "hkd"))
 # a building or a floor after the group: a list of buildings or floors
 _ROOM_LEVEL_WORDS = "|".join(map(re.escape, ("号楼", "#楼", "栋", "幢", "座", "楼", "层")))
-_ROOM_NEXT = f"(?={_SPACES}[{_ALNUM}]++(?! *+(?:{_ROOM_NOT_BEFORE}|{_ROOM_LEVEL_WORDS}|[:.：．])))"
+_ROOM_NEXT = (
+    f"(?={_SPACES}(?![0-9]{{1,2}}+(?![{_ALNUM}]) *+户)"
+    f"(?![0-9]++ *+(?i:{_ROOM_NOT_BEFORE_LATIN})(?![A-Za-z]))"
+    f"[{_ALNUM}]++(?! *+(?:{_ROOM_NOT_BEFORE}|{_ROOM_LEVEL_WORDS}|[:.：．])))"
+)
 
 
 def _room_punct_join(punct: str, *, ahead: bool) -> str:
@@ -1977,9 +1995,23 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
         # the dot of a title or an initial typed as the ideographic full stop, as a
         # Chinese IME types "." (Mrs。Thompson: review s57R9 F04)
         dotted = spelling.replace("\\.", f"[.{_IDEOGRAPHIC_STOPS}]")
-        return f"(?<![{_LATIN}])(?:{dotted})(?![{_LATIN}])"
-    if _NAMED_HAN_TITLED.fullmatch(literal):
-        return f"(?<![{_LATIN}])(?:{spelling})"
+        # written as a name is, its first letter no lower-case one (Miss King, MISS
+        # KING, Long, Anne -- not "miss King Street", "long, Anne said"), or a
+        # surname and given name both in lower case (ma,lin of a CRM export); an
+        # initial without a dot before a surname with a capital too (A Long, not
+        # "a long time": review s58R1 F01, F08).  A surname led by its particle
+        # (de la Cruz,Anna) is written in lower case.
+        capital = _NOT_LOWER
+        if "," in literal:
+            capital = f"(?:{_NOT_LOWER}|{_LOWER_COMMA_LOWER})"
+        if _UNDOTTED_INITIAL.fullmatch(literal):
+            capital += f"(?=.\\W*+{_NOT_LOWER})"
+        if literal.split(maxsplit=1)[0] in _SURNAME_PARTICLES:
+            capital = ""
+        return f"(?<![{_LATIN}]){capital}(?:{dotted})(?![{_LATIN}])"
+    if (titled := _NAMED_HAN_TITLED.fullmatch(literal)) is not None:
+        ahead = _total_ahead(titled["title"])
+        return f"(?<![{_LATIN}])(?:{spelling}){ahead}"
     if not _SHORT_LATIN.fullmatch(literal):
         return spelling
     return f"(?<![{_LATIN}])(?:{spelling})(?![{_LATIN}])"
@@ -1991,8 +2023,14 @@ def _han_bounded(surname: str, title: str, spelling: str) -> str:
     that makes a word of it (``高总体``, ``对方总是``, ``马总结``), and a surname is no
     surname after a character whose word it ends (``明白女士``, ``提高总``)."""
     before = _HAN_WORD_BEFORE.get(surname[0], "")
-    ahead = f"(?!{_SPACE}*[{_HAN_WORD_AFTER_TOTAL}])" if title in ("总", "總") else ""
+    ahead = _total_ahead(title)
     return f"{f'(?<![{before}])' if before else ''}(?:{spelling}){ahead}"
+
+
+def _total_ahead(title: str) -> str:
+    """What may not follow a titled form whose title is ``总`` (``總``): a character
+    that makes a word of it (:data:`_HAN_WORD_AFTER_TOTAL`); nothing for another."""
+    return f"(?!{_SPACE}*[{_HAN_WORD_AFTER_TOTAL}])" if title in ("总", "總") else ""
 
 
 # A Scottish flat (floor and flat: 1/2, 0/1, 3/2) is digit groups joined by a slash,
@@ -2607,10 +2645,14 @@ def _forms(value: str, *, named: bool = True) -> tuple[str, ...]:
     (:func:`_keyed_rooms`) and the forms an English text writes a name in
     (:func:`_named`; not unless ``named``), each once: the literals masked for it."""
     flat = _address_flat(value)
+    # a Scottish flat after a room word (Flat 3/2) is its digits written alone too:
+    # 42 Leith Walk (3/2), close at 3/2 (review s58R1 F09)
+    slashed = _SLASHED_FLAT.fullmatch(value)
     return (
         value,
         *_keyed_rooms(value),
         *(_forms(flat, named=False) if flat else ()),
+        *((slashed["flat"],) if slashed else ()),
         *(_named(value) if named else ()),
     )
 
@@ -2627,6 +2669,18 @@ _ADDRESS_FLAT = re.compile(
     r",? +(?=[^,]*[A-Za-z]).+"
 )
 
+# the same flat after the street, at the end of the address (42 Leith Walk, Flat
+# 3/2; 12 High Street, Flat 12B: review s58R1 F09); a flat of two characters or
+# more (one of one, Flat 3, is read as one only where the value is the flat alone:
+# :data:`_ENGLISH_FLAT`, or every lone "3" of a text would be the flat)
+_ADDRESS_FLAT_LAST = re.compile(
+    r"(?=[^,]*[A-Za-z])[^,]+?,? +"
+    r"(?P<flat>(?i:flat|apartment|apt|unit|room|rm)\.? +"
+    r"(?:[0-9]+(?:/[0-9]+)+|(?=[0-9A-Za-z]{2})[0-9]+[A-Za-z]{0,2}[0-9]*))"
+)
+# a Scottish flat after a room word (Flat 3/2, flat 0/1)
+_SLASHED_FLAT = re.compile(r"(?i:flat|apartment|apt|unit|room|rm)\.? +(?P<flat>[0-9]+(?:/[0-9]+)+)")
+
 
 # A flat of one character stored after an English room word, perhaps with the rest
 # of a UK address (Flat 3, Apt 3, Flat A, Flat 3, 12 High Street: review s54R4)
@@ -2642,7 +2696,7 @@ def _address_flat(value: str) -> str | None:
     42 Leith Walk``), masked on its own in every form a flat stored alone is
     (review s54R4 F07: the address was masked only as spelt, ``Flat 3``, ``flat
     3/2`` showed); None: any other value."""
-    match = _ADDRESS_FLAT.fullmatch(value)
+    match = _ADDRESS_FLAT.fullmatch(value) or _ADDRESS_FLAT_LAST.fullmatch(value)
     return None if match is None else match.group("flat")
 
 
@@ -2679,8 +2733,12 @@ _SURNAME_PARTICLES = frozenset(
         *("dos", "das", "van", "von", "der", "den", "ter"),
     )
 )
-# the titles and Han titles a pinyin surname is written with (Zhang先生, Li女士)
-_PINYIN_HAN_TITLES = ("先生", "女士", "小姐", "太太")
+# the Han titles a pinyin surname is written with: those of a Han surname (Zhang先生,
+# Li女士, Li阿姨, Wang师傅, Zhang总: review s58R1 F03)
+_PINYIN_HAN_TITLES = (
+    *("先生", "女士", "小姐", "太太", "阿姨", "师傅", "老师", "总"),
+    *("師傅", "老師", "總"),
+)
 
 # A form of a Latin name (:func:`_named`) other than the name as stored and its
 # words reversed: a title or an initial before the surname, or a comma between
@@ -2694,8 +2752,23 @@ _NAMED_FORM = re.compile(
     f"(?i:(?:{'|'.join(_TITLES)})(?:\\. ?| )|[{_LATIN}](?:\\. ?| ))(?:{_NAME_PART} )*{_NAME_PART}"
     f"|{_NAME_PART}(?: {_NAME_PART})* ?, ?{_NAME_PART}(?: {_NAME_PART})*"
 )
-_NAMED_HAN_TITLED = re.compile(f"{_NAME_PART}(?:{'|'.join(_PINYIN_HAN_TITLES)})")
+_NAMED_HAN_TITLED = re.compile(f"{_NAME_PART}(?P<title>{'|'.join(_PINYIN_HAN_TITLES)})")
 _IDEOGRAPHIC_STOPS = "\u3002\uff61"
+# a letter that is no lower-case one (read case-sensitively in a pattern that
+# ignores case), and an initial without a dot before a surname (A Long, M Thompson)
+_NOT_LOWER = "(?-i:(?![a-z\u00df-\u00f6\u00f8-\u00ff]))"
+# a surname form with a comma written in lower case: a lower-case letter first and
+# the first after the comma (ma,lin, chen, jing).  The text is read folded (a
+# full-width comma or letter as its ASCII one), and the classes are small ones: each
+# name form is compiled with its own, and a class of characters past U+00FF costs
+# several times more to compile
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff"
+_LOWER_COMMA_LOWER = f"(?-i:(?=[{_LOWER}][^,]{{0,60}},\\W{{0,3}}+[{_LOWER}]))"
+_UNDOTTED_INITIAL = re.compile(f"[{_LATIN}] {_NAME_PART}(?: {_NAME_PART})*")
+# initials that are words of English (the article "a", the pronoun "I"): "a long
+# time", "I long for" are no A Long, I Long (review s58R1 F01); their dotted forms
+# (A. Long, A.Long) are names
+_WORD_INITIALS = frozenset("aAiI")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -2733,17 +2806,20 @@ def _named(value: str) -> tuple[str, ...]:
         # an IME's full-width "，" read folded; review s57R2 F01)
         forms += (f"{surname}, {first}", f"{surname},{first}", f"{surname} {first}")
         forms += (f"{surname} ,{first}", f"{surname} , {first}")
-        forms += (f"{given[0][0]}. {surname}", f"{given[0][0]}.{surname}")
-        forms.append(f"{given[0][0]} {surname}")
-    if sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
+        forms += _initialled(given[0][0], surname)
+    # a pinyin surname given last (Jun Ma, Na Li: Dr Ma, Li女士; review s58R1 F04)
+    pinyin = bool(given) and surname.lower() in _PINYIN_SURNAMES
+    if pinyin or sum(map(str.isalpha, surname)) >= _SURNAME_LETTERS:
         forms += _titled(surname)
+    if pinyin:
+        forms += (f"{surname}{title}" for title in _PINYIN_HAN_TITLES)
     # a surname with its particles (Anna de la Cruz: de la Cruz,Anna, Ms.de la Cruz,
     # A.de la Cruz; the forms above read Cruz alone; review s57R9 F02)
     lead = next((i for i, w in enumerate(words) if w in _SURNAME_PARTICLES), 0)
     if lead and all(w in _SURNAME_PARTICLES for w in words[lead:-1]):
         family, first = " ".join(words[lead:]), " ".join(words[:lead])
         forms += (f"{family}, {first}", f"{family},{first}", f"{family} ,{first}")
-        forms += (f"{words[0][0]}. {family}", f"{words[0][0]}.{family}", f"{words[0][0]} {family}")
+        forms += _initialled(words[0][0], family)
         forms += _titled(family)
     # a pinyin name may be stored and written surname first (Zhang Wei: Mr.Zhang,
     # Zhang,Wei, W.Zhang, Zhang先生; review s57R9 F03)
@@ -2752,10 +2828,18 @@ def _named(value: str) -> tuple[str, ...]:
         after = " ".join(rest)
         forms += (f"{family}, {after}", f"{family},{after}", f"{family} ,{after}")
         forms += (f"{family} , {after}",)
-        forms += (f"{rest[0][0]}. {family}", f"{rest[0][0]}.{family}", f"{rest[0][0]} {family}")
+        forms += _initialled(rest[0][0], family)
         forms += _titled(family)
         forms += (f"{family}{title}" for title in _PINYIN_HAN_TITLES)
     return tuple(dict.fromkeys(f for f in forms if f != value))
+
+
+def _initialled(initial: str, surname: str) -> tuple[str, ...]:
+    """An initial before a surname, dotted or not (``M. Thompson``, ``M.Thompson``,
+    ``M Thompson``); dotted alone where the initial is an English word (``A.
+    Long``, not ``A Long``: "a long time"; review s58R1 F01)."""
+    dotted = (f"{initial}. {surname}", f"{initial}.{surname}")
+    return dotted if initial in _WORD_INITIALS else (*dotted, f"{initial} {surname}")
 
 
 def _titled(surname: str) -> tuple[str, ...]:
@@ -2813,7 +2897,12 @@ _HAN_TITLES = (
 # a titled form: a surname (one or two Han characters) and a title
 _HAN_TITLED_FORM = re.compile(f"([\u3400-\u4dbf\u4e00-\u9fff]{{1,2}})({'|'.join(_HAN_TITLES)})")
 # what makes a word of 总 after it (总是, 总体, 总算, 总结, 总共 …): no title then
-_HAN_WORD_AFTER_TOTAL = "是体體算结結共之计計数數额額部量和价價归歸"
+_HAN_WORD_AFTER_TOTAL = (
+    "是体體算结結共之计計数數额額部量和价價归歸"
+    # a company officer's title (总经理, 总监, 总裁, 总工, 总务, 总台, 总督, 总编,
+    # 总站, 总署: review s58R1 F12)
+    "经經监監裁工务務台督编編站署"
+)
 # the characters before a common surname that make a word ending in it (明白, 对方,
 # 提高, 骑马 …): that surname is no surname then (review s55R8 F04)
 _HAN_WORD_BEFORE = {
