@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -365,6 +365,26 @@ def _left_unlinked(ctx: Ctx, left: list[MembersLeftUnlinkedError]) -> str:
     )
 
 
+def _left_by_interrupt(ctx: Ctx, unlinked: Mapping[str, Sequence[str]]) -> str:
+    """HDL-5, HDL-6, PRV-1: the members of concentrated issues an interrupt left
+    unlinked after the batch's commit, by id (masked unless the desk's), and how to
+    link them (review s58R2 F02)."""
+    listed = [
+        ctx.t(
+            "{members} (issue {issue})",
+            members=ctx.t(", ").join(shown_id(m) for m in members),
+            issue=shown_issue(issue),
+        )
+        for issue, members in unlinked.items()
+    ]
+    return ctx.t(
+        "issue members left unlinked (or not flagged a group incident) by the"
+        " interruption: {members}; run 'verify --relink', or the same file again,"
+        " to link them",
+        members=ctx.t("; ").join(listed),
+    )
+
+
 def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) -> None:
     """Every row stored, a duplicate, or rejected: one line each, then the counts."""
     from complaintcore.desk.importer import FileImport
@@ -384,8 +404,10 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
     desk = ctx.desk()
     run = FileImport(desk, path, now=ctx.now(), encoding=encoding and encoding.lower(), route=route)
     kept = _Rows() if ctx.json else None  # the text has a line a row: nothing kept
-    # A store error or Ctrl-C part-way: the rows committed so far go out with it
-    ctx.partial = lambda: _import_document(kept, run.summary)
+    # A store error or Ctrl-C part-way: the rows committed so far go out with it, and
+    # after a Ctrl-C the members its batch's linking left (review s58R2 F02)
+    interrupted: dict[str, Any] = {}
+    ctx.partial = lambda: {**_import_document(kept, run.summary), **interrupted}
     taken = 0
     # no total while the file is first read: its rows, not its lines, are the total
     left: list[MembersLeftUnlinkedError] = []  # HDL-5: issue members a store failure left out
@@ -439,6 +461,19 @@ def _receive_file(ctx: Ctx, path: Path, *, route: bool, encoding: str | None) ->
             for result in current:
                 if result.line not in listed:
                     show(result)
+            if run.unlinked:
+                message = _left_by_interrupt(ctx, run.unlinked)
+                interrupted["unlinked"] = [
+                    {
+                        "issue": shown_issue(issue),
+                        "members": [shown_id(m) for m in members],
+                        "unread": False,
+                    }
+                    for issue, members in run.unlinked.items()
+                ]
+                interrupted["hints"] = [message]
+                if not ctx.json:
+                    click.echo(message, err=True)
             raise
     done = run.summary
     summary = ctx.t(

@@ -715,7 +715,7 @@ class Grouper:
         found: dict[str, tuple[str, ...]] = {}
         for issue, named in named_by.items():
             due = tuple(
-                cid for cid, _decision in self._owed_links(deciders[issue], named, now, dry=True)
+                cid for cid, _decisions in self._owed_links(deciders[issue], named, now, dry=True)
             )
             if due:
                 found[issue] = due
@@ -746,8 +746,9 @@ class Grouper:
     ) -> tuple[dict[str, dict[str, tuple[Complaint, Grouped]]], dict[str, Complaint]]:
         """The members ``complaints``' decisions named, by issue (each with the complaint
         and ``Grouped`` event naming it), and each issue's deciding complaint: the
-        first of them, or the first flagged a group incident (HDL-6: its open
-        members are all owed the flag, review s57R3 F01)."""
+        first of them, or, in a group incident, the one that made the issue one
+        (HDL-6: its open members are all owed the flag with that decision, review
+        s57R3 F01, s58R2 F01)."""
         rule = self.pack.concentration
         owed: dict[str, dict[str, tuple[Complaint, Grouped]]] = {}  # issue -> member -> why
         deciders: dict[str, Complaint] = {}  # issue -> its first complaint
@@ -758,7 +759,9 @@ class Grouper:
             named = {m: (complaint, e) for m, e in _named_members(complaint).items()}
             if named or complaint.state.group_incident:
                 first = deciders.setdefault(issue, complaint)
-                if complaint.state.group_incident and not first.state.group_incident:
+                if complaint.state.group_incident and (
+                    not first.state.group_incident or _made_first(complaint, first)
+                ):
                     deciders[issue] = complaint
                 owed[issue] = named | owed.get(issue, {})  # the first complaint's first
         return owed, deciders
@@ -780,12 +783,14 @@ class Grouper:
         :raises StoreError: the issue's members could not be read.
         """
         failed: dict[str, StoreError] = {}
-        for cid, decision in self._owed_links(decider, named, now, dry=False, failed=failed):
-            outcome = self._link_once_more(cid, decision, now, deliver)
-            if isinstance(outcome, StoreError):
-                failed[cid] = outcome
-            elif outcome:
-                linked.add(cid)
+        for cid, decisions in self._owed_links(decider, named, now, dry=False, failed=failed):
+            for decision in decisions:  # joined, then flagged: as the import linked it
+                outcome = self._link_once_more(cid, decision, now, deliver)
+                if isinstance(outcome, StoreError):
+                    failed[cid] = outcome
+                    break
+                if outcome:
+                    linked.add(cid)
         return failed
 
     def _owed_links(
@@ -796,13 +801,16 @@ class Grouper:
         *,
         dry: bool,
         failed: dict[str, StoreError] | None = None,
-    ) -> list[tuple[str, GroupDecision]]:
+    ) -> list[tuple[str, tuple[GroupDecision, ...]]]:
         """The members of ``decider``'s issue among ``named`` that the issue does not
         hold, and its open members not flagged in a group incident, still of the
-        group, each with the decision that links it; ``dry``: only those the
-        decision would still change (not closed or in another issue meanwhile).
-        A member not read for a store failure goes into ``failed`` (raised when
-        ``dry``).
+        group, each with the decisions that link it, in the order the import
+        took them: the one its ``Grouped`` event names, and, when that joined it
+        to an issue since made a group incident, the incident's own (the
+        complainants counted and the complaint that made it one, review s58R2
+        F01); ``dry``: only those the decisions would still change (not closed or
+        in another issue meanwhile).  A member not read for a store failure goes
+        into ``failed`` (raised when ``dry``).
 
         :raises StoreError: the issue's members could not be read.
         """
@@ -812,6 +820,7 @@ class Grouper:
         held = {r.id for r in rows}
         missing = {cid: why for cid, why in named.items() if cid not in held}
         flagged_at: datetime | None = None
+        incident: Grouped | None = None
         if decider.state.group_incident:  # HDL-6: every open member is flagged
             incident = _became_incident(decider)
             flagged_at = incident.at
@@ -820,7 +829,7 @@ class Grouper:
                 for r in rows
                 if r.status != Status.CLOSED.value and not r.group_incident
             }
-        due: list[tuple[str, GroupDecision]] = []
+        due: list[tuple[str, tuple[GroupDecision, ...]]] = []
         for cid, (by, event) in missing.items():
             try:
                 member = self.store.load(cid)
@@ -835,24 +844,39 @@ class Grouper:
             if not _still_of(member, issue, group_key(by, rule), rule, since=flagged_at):
                 log.info("%s not linked to issue %s: left its group", cid, issue)
                 continue
-            decision = GroupDecision(
-                issue=issue,
-                members=event.members,
-                link=(cid,),
-                complainants=event.complainants,
-                incident=decider.state.group_incident,
-                became_incident=False,
-                formed=False,
+            decisions = tuple(
+                GroupDecision(
+                    issue=issue,
+                    members=e.members,
+                    link=(cid,),
+                    complainants=e.complainants,
+                    incident=e.incident,
+                    became_incident=False,
+                    formed=False,
+                )
+                # joined before the issue was a group incident: flagged by the incident's
+                for e in ((event,) if incident is None or event.incident else (event, incident))
             )
-            if dry:
-                at = not_before_last(member, now)
-                try:  # as _link_member would: nothing to write is nothing owed
-                    if not decide(member, self._group_command(member, decision), self.pack, at):
-                        continue
-                except ComplaintCoreError:
-                    continue
-            due.append((cid, decision))
+            if dry and not self._would_change(member, decisions, now):
+                continue
+            due.append((cid, decisions))
         return due
+
+    def _would_change(
+        self, member: Complaint, decisions: Sequence[GroupDecision], now: datetime
+    ) -> bool:
+        """Whether linking ``member`` with ``decisions`` in turn writes anything, as
+        :meth:`_link_member` would decide (nothing to write is nothing owed)."""
+        at = not_before_last(member, now)
+        changed = False
+        for decision in decisions:
+            try:
+                events = decide(member, self._group_command(member, decision), self.pack, at)
+            except ComplaintCoreError:
+                return changed
+            if events:
+                member, changed = evolve(member, events), True
+        return changed
 
     @staticmethod
     def _left_out(
@@ -942,6 +966,19 @@ def _became_incident(complaint: Complaint) -> Grouped:
         for e in reversed(complaint.events)
         if isinstance(e, Grouped) and e.issue == issue and e.incident
     )
+
+
+def _made_first(complaint: Complaint, other: Complaint) -> bool:
+    """HDL-6: whether ``complaint``'s flag of a group incident came before ``other``'s:
+    the decision that made the issue one counted the fewest complainants, and
+    named only the complaint that made it one (a member it flagged names itself
+    beside it), so a relinked member records that complaint (review s58R2 F01)."""
+
+    def rank(c: Complaint) -> tuple[int, int, datetime, datetime, str]:
+        e = _became_incident(c)
+        return (e.complainants, len(e.members), e.at, as_instant(c.intake.received_at), c.id)
+
+    return rank(complaint) < rank(other)
 
 
 def _still_of(

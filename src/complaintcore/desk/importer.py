@@ -1125,6 +1125,10 @@ class FileImport:
         id's place in the order they were stored and its row's identity."""
         self._stored = 0
         self._total: int | None = None
+        self._last: list[Complaint] = []
+        """The latest batch's complaints stored in an issue (HDL-5): what an
+        interrupt right after its rows looks for members left unlinked in."""
+        self._unlinked: dict[str, tuple[str, ...]] = {}
 
     @property
     def total_rows(self) -> int | None:
@@ -1153,6 +1157,15 @@ class FileImport:
         :attr:`summary` at once before the first is handed out (review s56R3 F02):
         what a caller interrupted part-way through them lists besides its own."""
         return self._batch_rows
+
+    @property
+    def unlinked(self) -> Mapping[str, tuple[str, ...]]:
+        """HDL-5, HDL-6: after a ``KeyboardInterrupt`` (Ctrl-C, the command line's
+        SIGTERM) that stopped the linking of a committed batch, the members of its
+        issues left unlinked (or unflagged in a group incident), by issue; empty
+        otherwise.  ``Desk.relink`` (``verify --relink``), or running the file
+        again, links them (review s58R2 F02)."""
+        return self._unlinked
 
     def __iter__(self) -> Iterator[RowResult]:
         return Interruptible(self._rows())
@@ -1281,7 +1294,9 @@ class FileImport:
                     break
                 except KeyboardInterrupt as exc:
                     # the rows of a batch the desk committed before the interruption (its
-                    # listeners were running) are reported before it (review s56L1 F02)
+                    # listeners were running) are reported before it (review s56L1 F02),
+                    # with the members its linking left (review s58R2 F02)
+                    self._look_for_unlinked(done)
                     yield from self._report(done, exc)
                     raise
                 line, identity = numbers.popleft()
@@ -1302,6 +1317,7 @@ class FileImport:
                     new = None if receipt.duplicate else receipt.complaint
                 done.append((result, new, identity))
                 if len(done) >= self.batch:  # a batch the desk has stored: looked at together
+                    self._last = [c for _r, c, _i in done if c is not None and c.state.issue]
                     yield from self._report(done)
                     done = []
             yield from self._report(done)
@@ -1310,6 +1326,21 @@ class FileImport:
             # batch is raised from here (review s56R3 F01)
             receipts.close()
             raise
+
+    def _look_for_unlinked(self, done: list[tuple[RowResult, Complaint | None, str]]) -> None:
+        """HDL-5, HDL-6: the members the committed batch's linking left, once an
+        interrupt stopped it (:attr:`unlinked`): ``done``'s complaints, or, with
+        none, the latest batch's (its rows all handed out before the interrupt
+        came).  One indexed query per issue; a store failure, or a second
+        interrupt, leaves them to ``verify``, which names them."""
+        batch = [c for _r, c, _i in done if c is not None and c.state.issue] if done else self._last
+        self._last = []
+        if not batch:
+            return
+        try:
+            self._unlinked = self.desk.left_unlinked(batch, self.now)
+        except (ComplaintCoreError, KeyboardInterrupt) as exc:
+            log.warning("members left unlinked not looked for (%s): 'verify' names them", exc)
 
     def _report(
         self,

@@ -1694,6 +1694,16 @@ class Desk:
             for cid in members
         ]
 
+    def left_unlinked(
+        self, complaints: Sequence[Complaint], now: datetime
+    ) -> dict[str, tuple[str, ...]]:
+        """HDL-5, HDL-6: the members the issue decisions of ``complaints`` (just
+        stored) named that their issues do not hold, or not as a group incident,
+        and that :meth:`relink` would link, by issue; read only.  An import
+        interrupted between its batch's commit and the batch's linking names them
+        (review s58R2 F02).  One indexed query per issue."""
+        return self._grouper.owed(complaints, self._require_now(now))
+
     def relink(self, now: datetime, ids: Sequence[str] | None = None) -> list[str]:
         """HDL-5, HDL-6: link the members :meth:`verify` names as not linked to the
         issue their fellows' ``Grouped`` events name (a batch's linking stopped by a
