@@ -133,6 +133,14 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
         ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
         if command.name == "group":
             say_issue(ctx, c)
+        if command.name == "visit_site" and c.state.group_incident and c.state.issue:
+            ctx.say(
+                ctx.t(
+                    "the visit is recorded on every open member of group incident {issue}"
+                    " that owed one (HDL-6)",
+                    issue=c.state.issue,
+                )
+            )
     if stopped is not None:
         ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
     ctx.deliver_after()
@@ -686,7 +694,11 @@ def act_report(
 
 @_command(
     "visit-site",
-    N_("Go to the site with the complainant of a serious complaint (004 §3.6)."),
+    N_(
+        "Go to the site with the complainant of a serious complaint (004 §3.6); on a "
+        "member of a group incident the one visit is recorded on every open member "
+        "that owes it (HDL-6)."
+    ),
 )
 @click.option("--findings", required=True, help=N_("What was found on site."))
 @click.option(

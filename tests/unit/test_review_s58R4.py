@@ -1,0 +1,60 @@
+"""Review s58R4.
+
+F01: a group incident is one matter (HDL-5, HDL-6): the site visit (ESC-2, 004 篇4
+§3.6) recorded on one member is recorded on every open member that owes one, at
+the visit's time, so no member is escalated for a visit that was made and each
+member's duty is met when the visit was made.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaintcore.core.deadlines import ClockState
+from complaintcore.core.models import Escalated, SiteVisited, Trigger
+from complaintcore.core.workflow import VisitSite
+from complaintcore.desk import Desk
+from complaintcore.testing import RecordingNotifier, make_desk
+from tests.integration.test_repeats_at_the_desk import T0
+from tests.unit.test_review_s57R3 import _neighbours, _stored
+
+
+def _site_visit(desk: Desk, complaint_id: str, now: datetime) -> tuple[ClockState, datetime | None]:
+    (visit,) = [d for d in desk.duties(complaint_id, now) if d.duty.name == "site_visit"]
+    return visit.state, visit.clock.stopped_at
+
+
+@pytest.mark.procedure("HDL-6")
+@pytest.mark.procedure("ESC-2")
+def test_one_site_visit_of_a_group_incident_discharges_every_member() -> None:
+    """HDL-6: five complainants of one building make a group incident reported at
+    once; each member owes the visit of ESC-2 (serious: 004 篇4 §3.6).  One visit
+    with the owners, recorded on one member, is the visit of all: each member's
+    duty is met at the visit's time, and the sweep after the 4 hours escalates
+    none for a missed deadline."""
+    with make_desk(notifiers=[RecordingNotifier()]) as desk:
+        ids = [c.id for c in _stored(desk, _neighbours(5))]
+        joined = T0 + timedelta(days=0.4)
+        assert all(desk.get(cid).state.group_incident for cid in ids)
+        owed = [_site_visit(desk, cid, joined)[0] for cid in ids]
+        assert owed == [ClockState.RUNNING] * 5
+        visit = joined + timedelta(hours=1)
+        desk.act(ids[0], VisitSite(actor="SR-101", findings="lift door sensor failed"), now=visit)
+        later = joined + timedelta(hours=6)
+        desk.sweep(later)
+        for cid in ids:
+            assert _site_visit(desk, cid, later) == (ClockState.MET, visit)
+            events = desk.get(cid).events
+            assert [e.at for e in events if isinstance(e, SiteVisited)] == [visit]
+            missed = [
+                e
+                for e in events
+                if isinstance(e, Escalated) and e.trigger is Trigger.DEADLINE_MISSED
+            ]
+            assert missed == []
+        # a second recording of the same visit on another member adds nothing to the others
+        desk.act(ids[1], VisitSite(actor="SR-101", findings="same visit"), now=later)
+        visits = [sum(isinstance(e, SiteVisited) for e in desk.get(c).events) for c in ids]
+        assert visits == [1, 2, 1, 1, 1]
