@@ -4,14 +4,22 @@ F01: a group incident is one matter (HDL-5, HDL-6): the site visit (ESC-2, 004 �
 §3.6) recorded on one member is recorded on every open member that owes one, at
 the visit's time, so no member is escalated for a visit that was made and each
 member's duty is met when the visit was made.
+
+F03: a satisfied return visit leaves the complaint "awaiting return visit" until it
+is closed (VIS-3); ``act`` and ``show`` say that the visit was made and the
+complaint awaits closure.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from complaintcore.cli import main
 from complaintcore.core.deadlines import ClockState
 from complaintcore.core.models import Escalated, SiteVisited, Trigger
 from complaintcore.core.workflow import VisitSite
@@ -58,3 +66,39 @@ def test_one_site_visit_of_a_group_incident_discharges_every_member() -> None:
         desk.act(ids[1], VisitSite(actor="SR-101", findings="same visit"), now=later)
         visits = [sum(isinstance(e, SiteVisited) for e in desk.get(c).events) for c in ids]
         assert visits == [1, 2, 1, 1, 1]
+
+
+@pytest.mark.procedure("VIS-3")
+def test_a_satisfied_return_visit_says_the_complaint_awaits_closure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VIS-3: closed only with the complainant's confirmation; once the visit found
+    them satisfied, what is left is the closure, and the CLI says so."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "desk"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "desk")
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--lang", "en", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    received = run(
+        "receive", "--json", "--name", "冯刚", "--phone", "13300006666", "--room", "6-1-0201",
+        "--building", "6", "--site", "sunrise", "--summary", "电梯坏了", "--receiver", "SR-103",
+        "--received-at", "2026-12-07T09:00", "--now", "2026-12-07T09:00",
+    )  # fmt: skip
+    cid = json.loads(received[received.index("{") :])["id"]
+    run("act", cid, "handle", "--actor", "SR-201", "--result", "修好", "--now", "2026-12-08T10:00")
+    replied = run(
+        "act", cid, "reply", "--final", "--actor", "SR-101", "--message", "已修好",
+        "--now", "2026-12-08T11:00",
+    )  # fmt: skip
+    note = "return visit made, the complainant satisfied: awaiting closure (close, VIS-3)"
+    assert note not in replied
+    visited = run(
+        "act", cid, "visit", "--satisfied", "--actor", "SR-102", "--opinion", "满意",
+        "--now", "2026-12-09T10:00",
+    )  # fmt: skip
+    assert f"done: {cid} is now awaiting return visit\n{note}" in visited
+    assert note in run("show", cid, "--now", "2026-12-09T10:06")

@@ -18,7 +18,7 @@ from complaintcore.cli.context import (
     without_helpers_option,
 )
 from complaintcore.cli.ids import COMPLAINT_ID
-from complaintcore.cli.receive import complaint_summary, say_issue
+from complaintcore.cli.receive import complaint_summary, say_awaiting_closure, say_issue
 from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, Validity
 from complaintcore.i18n import N_
 
@@ -133,6 +133,7 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
         ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
         if command.name == "group":
             say_issue(ctx, c)
+        say_awaiting_closure(ctx, c)
         if command.name == "visit_site" and c.state.group_incident and c.state.issue:
             ctx.say(
                 ctx.t(
