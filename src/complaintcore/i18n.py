@@ -978,7 +978,14 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("only a final reply goes ahead without helping departments (HDL-4)"), {}),
-    (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
+    (
+        N_(
+            "consent: without the complainant's consent a bypass complaint is not "
+            "forwarded: head office keeps it and handles it; assign it to head office "
+            "staff (assign --handler with a head office staff id) (IN-6)"
+        ),
+        {},
+    ),
     (N_("pack {pack} has no head office to send a complaint straight to (IN-6)"), {}),
     (
         N_(

@@ -8,11 +8,17 @@ member's duty is met when the visit was made.
 F03: a satisfied return visit leaves the complaint "awaiting return visit" until it
 is closed (VIS-3); ``act`` and ``show`` say that the visit was made and the
 complaint awaits closure.
+
+F05: a bypass complaint whose complainant does not consent to the site handling it
+stays with head office (IN-6): ``forward --no-consent`` is refused naming
+``consent`` and saying to assign it at head office, and head office's own staff take
+it also after a sweep moved it up the site's ladder, with no ESC-2 trigger.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -68,21 +74,31 @@ def test_one_site_visit_of_a_group_incident_discharges_every_member() -> None:
         assert visits == [1, 2, 1, 1, 1]
 
 
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """A desk made by ``init`` (sample staff, cn-property) and a runner in it that
+    gives the output of a command that succeeded, or ``error: …`` with ``fail``."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "desk"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "desk")
+
+    def run(*args: str, fail: bool = False) -> str:
+        result = CliRunner().invoke(main, ["--lang", "en", *args])
+        if fail:
+            assert result.exit_code != 0, result.output
+            return result.stderr
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return run
+
+
 @pytest.mark.procedure("VIS-3")
 def test_a_satisfied_return_visit_says_the_complaint_awaits_closure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """VIS-3: closed only with the complainant's confirmation; once the visit found
     them satisfied, what is left is the closure, and the CLI says so."""
-    monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(main, ["init", "desk"]).exit_code == 0
-    monkeypatch.chdir(tmp_path / "desk")
-
-    def run(*args: str) -> str:
-        result = CliRunner().invoke(main, ["--lang", "en", *args])
-        assert result.exit_code == 0, result.output
-        return result.output
-
+    run = _cli(tmp_path, monkeypatch)
     received = run(
         "receive", "--json", "--name", "冯刚", "--phone", "13300006666", "--room", "6-1-0201",
         "--building", "6", "--site", "sunrise", "--summary", "电梯坏了", "--receiver", "SR-103",
@@ -102,3 +118,53 @@ def test_a_satisfied_return_visit_says_the_complaint_awaits_closure(
     )  # fmt: skip
     assert f"done: {cid} is now awaiting return visit\n{note}" in visited
     assert note in run("show", cid, "--now", "2026-12-09T10:06")
+
+
+def _bypass(run: Callable[..., str]) -> str:
+    received = run(
+        "receive", "--json", "--name", "林芳", "--phone", "13200008889", "--room", "3-1-0902",
+        "--building", "3", "--site", "sunrise", "--summary", "电梯经常坏了没人修",
+        "--receiver", "HQ-002", "--via-head-office",
+        "--received-at", "2026-12-07T10:00", "--now", "2026-12-07T10:00",
+    )  # fmt: skip
+    return str(json.loads(received[received.index("{") :])["id"])
+
+
+@pytest.mark.procedure("IN-6")
+def test_no_consent_is_refused_as_head_office_keeping_the_complaint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IN-6: routed to the management office only with the complainant's consent;
+    without it head office keeps it and tracks it to the end."""
+    run = _cli(tmp_path, monkeypatch)
+    cid = _bypass(run)
+    for unit in ("customer_service", "head_office", "engineering"):
+        refused = run(
+            "act", cid, "forward", "--actor", "HQ-002", "--to", unit, "--no-consent",
+            "--now", "2026-12-07T10:30", fail=True,
+        )  # fmt: skip
+        assert f"complaint {cid}: cannot forward: consent: " in refused
+        assert "head office keeps it" in refused
+        assert "assign --handler" in refused
+        assert "while registered" not in refused
+
+
+@pytest.mark.procedure("IN-6")
+def test_head_office_takes_its_bypass_complaint_after_a_sweep_moved_it_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IN-6: a bypass complaint without consent is head office's; a sweep lifting it
+    (DL-1 missed) does not make head office record an untrue ESC-2 trigger to take
+    it on."""
+    run = _cli(tmp_path, monkeypatch)
+    cid = _bypass(run)
+    assert "complaints escalated 1" in run("sweep", "--now", "2026-12-10T18:30")
+    done = run(
+        "act", cid, "assign", "--actor", "HQ-002", "--handler", "HQ-002",
+        "--now", "2026-12-11T09:00",
+    )  # fmt: skip
+    assert f"done: {cid} is now in handling" in done
+    shown = json.loads(run("show", cid, "--json", "--now", "2026-12-11T09:01"))
+    assert shown["state"]["status"] == "in_handling"
+    triggers = [e.get("trigger") for e in shown["events"] if e.get("kind") == "escalated"]
+    assert "cannot_handle" not in triggers

@@ -173,7 +173,10 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
 @click.option(
     "--no-consent",
     is_flag=True,
-    help=N_("The complainant did not agree to the site handling it (IN-6)."),
+    help=N_(
+        "The complainant did not agree to the site handling it (IN-6): refused, "
+        "as head office then keeps the complaint: assign it to head office staff."
+    ),
 )
 def act_forward(
     ctx: Ctx, complaint_id: str, actor: str, to_unit: str, note: str, no_consent: bool
