@@ -989,6 +989,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (N_("pack {pack} has no head office to send a complaint straight to (IN-6)"), {}),
     (
         N_(
+            "pack {pack} has no stages: request_escalation, extend and respond "
+            "belong to packs with stages; for a complainant not satisfied escalate "
+            "(trigger dissatisfied, ESC-2) or reopen; for more time make a new promise "
+            "(DL-5) or reply as unanswerable with an agreed date (REC-4)"
+        ),
+        {},
+    ),
+    (
+        N_(
             "the receiver works at site {site}, not at head office: a complaint "
             "a site's staff took did not skip the site; name head office's receiver "
             "who took it, or leave via_head_office out (IN-6)"

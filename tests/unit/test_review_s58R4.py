@@ -13,6 +13,10 @@ F05: a bypass complaint whose complainant does not consent to the site handling 
 stays with head office (IN-6): ``forward --no-consent`` is refused naming
 ``consent`` and saying to assign it at head office, and head office's own staff take
 it also after a sweep moved it up the site's ladder, with no ESC-2 trigger.
+
+F02: a pack without stages (cn-property) refuses ``request_escalation``, ``extend``
+and ``respond`` in every status: the refusal says the pack has no stages and what
+to do instead, not "while <status>".
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from click.testing import CliRunner
 
 from complaintcore.cli import main
 from complaintcore.core.deadlines import ClockState
+from complaintcore.core.errors import IllegalTransitionError
 from complaintcore.core.models import Escalated, SiteVisited, Trigger
-from complaintcore.core.workflow import VisitSite
+from complaintcore.core.workflow import Extend, RequestEscalation, Respond, VisitSite
 from complaintcore.desk import Desk
 from complaintcore.testing import RecordingNotifier, make_desk
 from tests.integration.test_repeats_at_the_desk import T0
@@ -168,3 +173,22 @@ def test_head_office_takes_its_bypass_complaint_after_a_sweep_moved_it_up(
     assert shown["state"]["status"] == "in_handling"
     triggers = [e.get("trigger") for e in shown["events"] if e.get("kind") == "escalated"]
     assert "cannot_handle" not in triggers
+
+
+def test_stage_steps_on_a_pack_without_stages_are_refused_as_the_packs_not_the_status() -> None:
+    with make_desk(notifiers=[RecordingNotifier()]) as desk:
+        (c,) = _stored(desk, _neighbours(1))
+        assert not desk.pack.stages
+        later = T0 + timedelta(hours=1)
+        for command in (
+            RequestEscalation(actor="SR-101", reason="not satisfied"),
+            Extend(actor="SR-101", clock="reply", by="2d", reason="more time"),
+            Respond(actor="SR-101", outcome="upheld", message="answer"),
+        ):
+            with pytest.raises(IllegalTransitionError) as raised:
+                desk.act(c.id, command, now=later)
+            message = str(raised.value)
+            assert f"pack {desk.pack.name} has no stages" in message
+            assert "escalate (trigger dissatisfied, ESC-2) or reopen" in message
+            assert "while" not in message
+            assert "allowed now" not in message

@@ -1100,6 +1100,18 @@ def decide(
     name = command.name
     # allowed_commands without building its set: the set is needed only to refuse
     status = complaint.state.status
+    if name in _STAGED_ONLY and not pack.stages:
+        # not the status: no status takes it under this pack (review s58R4 F02)
+        raise IllegalTransitionError(
+            complaint.id,
+            status.value,
+            name,
+            f"pack {pack.name} has no stages: request_escalation, extend and respond "
+            "belong to packs with stages; for a complainant not satisfied escalate "
+            "(trigger dissatisfied, ESC-2) or reopen; for more time make a new promise "
+            "(DL-5) or reply as unanswerable with an agreed date (REC-4)",
+            of_state=False,
+        )
     if name not in TRANSITIONS[status] or (name in _STAGED and _outside_pack(name, status, pack)):
         allowed = allowed_commands(complaint, pack)
         raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
