@@ -984,8 +984,24 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         {},
     ),
     (N_("only a final reply goes ahead without helping departments (HDL-4)"), {}),
-    (N_("head office routes a bypass complaint only with the complainant's consent (IN-6)"), {}),
+    (
+        N_(
+            "consent: without the complainant's consent a bypass complaint is not "
+            "forwarded: head office keeps it and handles it; assign it to head office "
+            "staff (assign --handler with a head office staff id) (IN-6)"
+        ),
+        {},
+    ),
     (N_("pack {pack} has no head office to send a complaint straight to (IN-6)"), {}),
+    (
+        N_(
+            "pack {pack} has no stages: request_escalation, extend and respond "
+            "belong to packs with stages; for a complainant not satisfied escalate "
+            "(trigger dissatisfied, ESC-2) or reopen; for more time make a new promise "
+            "(DL-5) or reply as unanswerable with an agreed date (REC-4)"
+        ),
+        {},
+    ),
     (
         N_(
             "the receiver works at site {site}, not at head office: a complaint "

@@ -410,8 +410,10 @@ def test_a_pack_without_stages_offers_no_staged_commands() -> None:
     assert not staged & allowed_commands(c, cn)
     assert "acknowledge" in allowed_commands(c, cn)
     assert {*staged, "acknowledge"} <= allowed_commands(c, load_pack(UK))
-    with pytest.raises(IllegalTransitionError, match="allowed now") as info:
+    # refused as the pack's, not the status's: no status takes it (review s58R4 F02)
+    with pytest.raises(IllegalTransitionError, match="pack cn-property has no stages") as info:
         decide(c, Respond(actor="SR-103", outcome="upheld", message="done"), cn, received)
-    assert "respond" not in info.value.reason
+    assert "allowed now" not in info.value.reason
+    assert not info.value.of_state
     (event,) = decide(c, Acknowledge(actor="SR-103"), cn, received)
     assert event.tags() == ("acknowledged",)

@@ -18,7 +18,7 @@ from complaintcore.cli.context import (
     without_helpers_option,
 )
 from complaintcore.cli.ids import COMPLAINT_ID
-from complaintcore.cli.receive import complaint_summary, say_issue
+from complaintcore.cli.receive import complaint_summary, say_awaiting_closure, say_issue
 from complaintcore.core.models import Fact, Grade, Kind, MeasureKind, Trigger, Validity
 from complaintcore.i18n import N_
 
@@ -133,6 +133,15 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
         ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
         if command.name == "group":
             say_issue(ctx, c)
+        say_awaiting_closure(ctx, c)
+        if command.name == "visit_site" and c.state.group_incident and c.state.issue:
+            ctx.say(
+                ctx.t(
+                    "the visit is recorded on every open member of group incident {issue}"
+                    " that owed one (HDL-6)",
+                    issue=c.state.issue,
+                )
+            )
     if stopped is not None:
         ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
     ctx.deliver_after()
@@ -164,7 +173,10 @@ def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click
 @click.option(
     "--no-consent",
     is_flag=True,
-    help=N_("The complainant did not agree to the site handling it (IN-6)."),
+    help=N_(
+        "The complainant did not agree to the site handling it (IN-6): refused, "
+        "as head office then keeps the complaint: assign it to head office staff."
+    ),
 )
 def act_forward(
     ctx: Ctx, complaint_id: str, actor: str, to_unit: str, note: str, no_consent: bool
@@ -686,7 +698,11 @@ def act_report(
 
 @_command(
     "visit-site",
-    N_("Go to the site with the complainant of a serious complaint (004 §3.6)."),
+    N_(
+        "Go to the site with the complainant of a serious complaint (004 §3.6); on a "
+        "member of a group incident the one visit is recorded on every open member "
+        "that owes it (HDL-6)."
+    ),
 )
 @click.option("--findings", required=True, help=N_("What was found on site."))
 @click.option(

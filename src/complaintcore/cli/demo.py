@@ -1951,6 +1951,9 @@ class _Simulation:
         )
 
     def do_site_visit(self, life: _Life, c: Complaint, now: datetime) -> None:
+        owed = self.desk.duties(c.id, now)
+        if not any(d.owed and "site_visited" in d.duty.stop for d in owed):
+            return  # HDL-6: a group incident's visit, recorded on another member
         self.run_by(
             c,
             lambda sid: VisitSite(

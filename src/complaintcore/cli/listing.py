@@ -14,7 +14,12 @@ from rich.text import Text
 from complaintcore.cli.context import Ctx, enum_choice, json_option, now_option, os_user, pass_ctx
 from complaintcore.cli.fit import fitted_table, fitting_table, say_blocks
 from complaintcore.cli.ids import COMPLAINT_ID
-from complaintcore.cli.receive import say_issue, say_missing_clears, say_suggested_kind
+from complaintcore.cli.receive import (
+    say_awaiting_closure,
+    say_issue,
+    say_missing_clears,
+    say_suggested_kind,
+)
 from complaintcore.cli.staged import say_stage, stage_json
 from complaintcore.cli.timeline import event_detail, event_time
 from complaintcore.core.accountability import OutstandingSanction, outstanding_sanction
@@ -476,6 +481,7 @@ def show(ctx: Ctx, complaint_id: str, viewer: str | None, purpose: str) -> None:
             )
         )
     say_issue(ctx, complaint, shown=issue)
+    say_awaiting_closure(ctx, complaint)
     say_stage(ctx, complaint, desk.pack)
     if owed is not None:
         ctx.say(tr.sanction_outstanding(owed))

@@ -29,7 +29,7 @@ from complaintcore.core.errors import (
     shown_id,
     shown_issue,
 )
-from complaintcore.core.models import Channel, Kind
+from complaintcore.core.models import Channel, Kind, Status
 from complaintcore.core.validity import Clear, five_clears, suggested_kind
 from complaintcore.desk.importer import ENCODINGS, RowResult
 from complaintcore.desk.importer import FIELDS as _FIELDS
@@ -336,6 +336,15 @@ def say_issue(ctx: Ctx, c: Complaint, shown: str | None = None) -> None:
         ctx.say(ctx.t("group incident {issue}: reported at once (HDL-6)", issue=issue))
     elif c.state.issue:
         ctx.say(ctx.t("concentrated issue {issue} (HDL-5)", issue=issue))
+
+
+def say_awaiting_closure(ctx: Ctx, c: Complaint) -> None:
+    """VIS-3: a line when the return visit was made and the complainant satisfied: the
+    status still reads "awaiting return visit" until ``close`` (review s58R4 F03)."""
+    if c.state.status is Status.AWAITING_VISIT and c.state.last_visit_satisfied is True:
+        ctx.say(
+            ctx.t("return visit made, the complainant satisfied: awaiting closure (close, VIS-3)")
+        )
 
 
 def _left_unlinked(ctx: Ctx, left: list[MembersLeftUnlinkedError]) -> str:

@@ -1103,6 +1103,18 @@ def decide(
     name = command.name
     # allowed_commands without building its set: the set is needed only to refuse
     status = complaint.state.status
+    if name in _STAGED_ONLY and not pack.stages:
+        # not the status: no status takes it under this pack (review s58R4 F02)
+        raise IllegalTransitionError(
+            complaint.id,
+            status.value,
+            name,
+            f"pack {pack.name} has no stages: request_escalation, extend and respond "
+            "belong to packs with stages; for a complainant not satisfied escalate "
+            "(trigger dissatisfied, ESC-2) or reopen; for more time make a new promise "
+            "(DL-5) or reply as unanswerable with an agreed date (REC-4)",
+            of_state=False,
+        )
     if name not in TRANSITIONS[status] or (name in _STAGED and _outside_pack(name, status, pack)):
         allowed = allowed_commands(complaint, pack)
         raise _refuse(complaint, command, f"allowed now: {', '.join(sorted(allowed))}")
@@ -1282,6 +1294,18 @@ def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple
             "to_unit",
             f"unknown unit {shown_code(cmd.to_unit, pack.codes_of('unit'))} in pack {pack.name}",
         )
+    if c.intake.via_head_office and c.state.unit == pack.head_office_unit and not cmd.consent:
+        # IN-6: without the consent there is nothing to route: head office keeps it
+        # and handles it itself (review s58R4 F05)
+        raise IllegalTransitionError(
+            c.id,
+            c.state.status.value,
+            cmd.name,
+            "consent: without the complainant's consent a bypass complaint is not "
+            "forwarded: head office keeps it and handles it; assign it to head office "
+            "staff (assign --handler with a head office staff id) (IN-6)",
+            of_state=False,
+        )
     if cmd.to_unit == c.state.unit:
         raise _refuse(c, cmd, f"already with {cmd.to_unit}")
     answered = c.state.status in (Status.AWAITING_VISIT, Status.CLOSED)
@@ -1293,12 +1317,6 @@ def _forward(c: Complaint, cmd: Forward, pack: RulePack, now: datetime) -> tuple
             cmd,
             f"once answered, a complaint is forwarded only to {pack.customer_service}, "
             "for its register (IN-4, IN-5): reopen it to pass the work on",
-        )
-    if c.intake.via_head_office and c.state.unit == pack.head_office_unit and not cmd.consent:
-        raise _refuse(
-            c,
-            cmd,
-            "head office routes a bypass complaint only with the complainant's consent (IN-6)",
         )
     return (
         Forwarded(at=now, actor=cmd.actor, to_unit=cmd.to_unit, note=cmd.note, consent=cmd.consent),
@@ -1520,8 +1538,16 @@ def _assign(c: Complaint, cmd: Assign, pack: RulePack, now: datetime) -> tuple[E
             and c.state.site_consent
             and not any(isinstance(e, Assigned) for e in c.events)
         )
-        # a new stage nobody took on yet is routed as at intake, never below its rung
-        if want > here and not first_at_site and not awaiting_stage_holder(c):
+        # a new stage nobody took on yet is routed as at intake, never below its rung;
+        # IN-6: a bypass complaint head office keeps (no consent yet) is taken by head
+        # office's own staff at their rung, as before any sweep moved it: no ESC-2
+        # trigger is true of that (review s58R4 F05)
+        if (
+            want > here
+            and not first_at_site
+            and not awaiting_stage_holder(c)
+            and not c.awaiting_site_consent
+        ):
             if escalation.required_rung_index(c, pack) < want:
                 raise EscalationError(
                     c.id,

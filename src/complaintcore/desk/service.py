@@ -128,6 +128,7 @@ from complaintcore.core.workflow import (
     Register,
     Regrade,
     Reply,
+    VisitSite,
     decide,
     evolve,
     new_complaint,
@@ -3256,7 +3257,7 @@ class Desk:
         out of the report (IN-6)."""
         for attempt in range(CONFLICT_RETRIES):
             try:
-                self.act(complaint_id, command, now=now)
+                self._act_alone(complaint_id, command, now)
                 done.append(complaint_id)
             except ConcurrencyConflictError as exc:
                 if attempt + 1 < CONFLICT_RETRIES:
@@ -3316,8 +3317,58 @@ class Desk:
         :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
+        complaint = self._act_alone(complaint_id, command, now)
+        if isinstance(command, VisitSite):
+            self._visit_with_group(complaint, command, now)
+        return complaint
+
+    def _act_alone(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
+        """One workflow command on this complaint alone (:meth:`act`, and each member of
+        :meth:`act_on_issue`)."""
         with self._told_committed():  # Ctrl-C after the commit: CommittedInterrupt
             return self._act(complaint_id, command, now)
+
+    def _visit_with_group(self, complaint: Complaint, command: VisitSite, now: datetime) -> None:
+        """HDL-6, ESC-2 (004 篇4 §3.6): a group incident is one matter, visited once.
+
+        A site visit recorded on a member of a group incident is the visit of the
+        incident's site: it is recorded, at the same time and with the same findings,
+        on every other open member of the issue that still owes a visit (a duty its
+        ``site_visited`` stops), so no member is escalated for a visit that was made
+        and the month's timeliness counts it when it was made (review s58R4 F01).
+        Each member is its own transaction; one refused on its own account is logged
+        by id and left owing, the others go on."""
+        issue = complaint.state.issue
+        if not issue or not complaint.state.group_incident:
+            return
+        done: list[str] = []
+        skipped: list[tuple[str, ComplaintCoreError]] = []
+        actor = self._staff_directory.get(command.actor)
+        for row in self.issue(issue):
+            if row.id == complaint.id or row.status == Status.CLOSED.value:
+                continue
+            member = self.get(row.id)
+            if member.state.issue != issue or not member.state.group_incident:
+                continue
+            owed = compute_duties(member, self.pack, self.calendar, now, explain=False)
+            if not any(d.owed and "site_visited" in d.duty.stop for d in owed):
+                continue
+            self._act_on_member(row.id, command, now, actor, done, skipped)
+        if done:
+            log.info(
+                "issue %s: the site visit on %s recorded on %d other member(s) (HDL-6)",
+                shown_issue(issue),
+                shown_id(complaint.id),
+                len(done),
+            )
+        for cid, exc in skipped:
+            log.warning(
+                "issue %s: the site visit on %s not recorded on %s: %s",
+                shown_issue(issue),
+                shown_id(complaint.id),
+                shown_id(cid),
+                type(exc).__name__,
+            )
 
     def _act(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
         now = self._require_now(now)
