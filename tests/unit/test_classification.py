@@ -565,3 +565,40 @@ def test_overlapping_keywords_of_two_categories_keep_the_meant_one(
     """CLS-1 names greening (绿化) and cleaning (清洁卫生) categories of their own
     (review s58R4 F04)."""
     assert classify(text, load_pack(name)).category == category
+
+
+@pytest.mark.procedure("CLS-4")
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the conduct word is about someone else, in another clause: the guard's trade
+        ("邻居天天骂人，保安也不管", "security"),
+        ("保洁工作不到位，邻居还骂人", "cleaning"),
+        # 不理想 (unsatisfactory) is no 不理 (ignoring someone)
+        ("保洁阿姨打扫不理想", "cleaning"),
+        # a staff member's conduct in other words than 态度
+        ("the cleaner yelled at my son", "service_attitude"),
+        ("the plumber swore at me", "service_attitude"),
+        ("the handyman was disrespectful", "service_attitude"),
+        ("保安对业主吼", "service_attitude"),
+        ("维修师傅说话难听", "service_attitude"),
+        # about a person: a tie between the trade's matter and conduct goes to conduct
+        ("晚上巡逻的保安态度很差", "service_attitude"),
+        # two matters, one about a person: the matter with more words wins
+        ("The security guard was rude to me. The lift is broken.", "repairs"),
+    ],
+)
+def test_a_staff_word_is_read_as_who_only_within_its_clause(text: str, category: str) -> None:
+    """CLS-4 (review s58RR3 F01, F05, F06)."""
+    assert classify(text, load_pack("cn-property")).category == category
+
+
+@pytest.mark.procedure("CLS-4")
+def test_a_tie_about_a_named_person_goes_to_the_conduct_category() -> None:
+    """CLS-4: a complaint about a staff member whose words tie between the trade and
+    conduct is about conduct (security is a software cause too, so the software rule
+    alone kept it there: review s58RR3 F06)."""
+    pack = load_pack("cn-property")
+    guard = TargetPerson(staff_id="SR-302", rung="front_line", role="guard")
+    assert classify("门岗的人不耐烦", pack).category == "security"
+    assert classify("门岗的人不耐烦", pack, target=guard).category == "service_attitude"

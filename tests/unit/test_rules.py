@@ -1053,6 +1053,21 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "also one of its keywords",
     ),
     (
+        "staff word another category's keyword",
+        _set("categories[1].staff_words", ["漏水"]),
+        "categories[1].staff_words[0]",
+        "category 'repairs'",
+    ),
+    (
+        "staff word of two categories",
+        _both(
+            _set("categories[0].staff_words", ["维修工"]),
+            _set("categories[1].staff_words", ["维修工"]),
+        ),
+        "categories[1].staff_words[0]",
+        "already a staff word of category 'repairs'",
+    ),
+    (
         "empty staff word",
         _set("categories[0].staff_words", [" "]),
         "categories[0].staff_words[0]",

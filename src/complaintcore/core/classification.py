@@ -34,15 +34,18 @@ the pack.  No match at all gives the pack's ``default_category``.
 
 Target person (CLS-4): when the complaint is about a staff member and the words are
 ambiguous (top categories tied, or nothing matched), the cause shifts to software:
-among tied categories the first one whose cause is software wins; with no match the
+among tied categories the first ``conduct`` one wins, else the first one whose cause
+is software; with no match the
 default category is kept but its cause becomes software.  A clear keyword winner
 is never overridden by the target.
 
 Staff words (CLS-4): a category's ``staff_words`` name its staff (保洁阿姨,
 ``security guard``).  They are scanned with the keywords (so ``保洁阿姨`` wins over
 the keyword ``保洁`` inside it) and score for their category like keywords, unless
-the text also matches a keyword of a ``conduct`` category (service attitude): then
-the complaint is about how that person behaved, and the staff words score nothing.
+the same clause (between ``，。；！？,;!?``, a full stop or a line end) also matches
+a keyword of a ``conduct`` category (service attitude): then the complaint is about
+how that person behaved, the staff words score nothing, and a tie goes to the
+conduct category (as it does when a ``target`` is given).
 
 Compiled rules are cached per pack object (:meth:`Classifier.for_pack`, at most 32
 packs, least recently used evicted).  This memo is the only module state; it never
@@ -82,6 +85,8 @@ _CJK_RANGES = (
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
 _CJK = re.compile(f"[{_CJK_RANGES}]")
+# Clause ends: a conduct word silences only the staff words of its own clause.
+_CLAUSES = re.compile(r"[，。；！？,;!?\n]|\.(?:\s|$)")
 # A word character that is not CJK: what must not touch a non-CJK keyword.
 _WORD = re.compile(f"[^\\W{_CJK_RANGES}]")
 
@@ -482,12 +487,18 @@ class Classifier:
         self, text: str
     ) -> tuple[tuple[str, ...], tuple[CategoryScore, ...], tuple[int, ...]]:
         """Matched keywords, the non-zero scores best first, and their category indices."""
+        return self._weigh(text)[:3]
+
+    def _weigh(
+        self, text: str
+    ) -> tuple[tuple[str, ...], tuple[CategoryScore, ...], tuple[int, ...], bool]:
+        """``_score`` and whether a staff word was read as the person complained of."""
         if not isinstance(text, str):
             raise InvalidInputError("text", f"expected text, got {type(text).__name__}")
         m = self._matcher
         found = m.scan(text)
         if not found:
-            return (), (), ()
+            return (), (), (), False
         codes = self._codes
         keywords = m.keywords
         groups_of = m.groups_of
@@ -503,17 +514,32 @@ class Classifier:
                     hits[g].append(word)
                 else:
                     hits[g] = [word]
-        if staff and not self._conduct.intersection(hits):
-            # CLS-4: a word naming staff counts for their trade unless the text
-            # complains of conduct; then it says who, not what
-            for g, word in staff:
-                if g in hits:
-                    hits[g].append(word)
-                else:
-                    hits[g] = [word]
+        # CLS-4: a word naming staff counts for their trade unless its clause
+        # complains of conduct; then it says who, not what
+        who = self._who(text) if staff and self._conduct.intersection(hits) else frozenset()
+        for g, word in staff:
+            if word in who:
+                continue
+            if g in hits:
+                hits[g].append(word)
+            else:
+                hits[g] = [word]
         ranked = sorted(hits, key=lambda g: (-len(hits[g]), g))
         scores = tuple([CategoryScore(codes[g], len(hits[g]), tuple(hits[g])) for g in ranked])
-        return tuple([keywords[k] for k in found]), scores, tuple(ranked)
+        return tuple([keywords[k] for k in found]), scores, tuple(ranked), bool(who)
+
+    def _who(self, text: str) -> frozenset[str]:
+        """Staff words that share a clause with a conduct word (rare: scanned again)."""
+        m = self._matcher
+        n = len(self._codes)
+        who: set[str] = set()
+        for clause in _CLAUSES.split(text):
+            found = m.scan(clause)
+            groups = {g for k in found for g in m.groups_of[k]}
+            if groups.isdisjoint(self._conduct):
+                continue
+            who.update(m.keywords[k] for k in found if any(g >= n for g in m.groups_of[k]))
+        return frozenset(who)
 
     def classify(self, text: str, *, target: TargetPerson | None = None) -> Classification:
         """CLS-1..4: the category for ``text`` (see the module docstring for the rules)."""
@@ -521,7 +547,7 @@ class Classifier:
             raise InvalidInputError(
                 "target", f"expected a TargetPerson, got {type(target).__name__}"
             )
-        matched, scores, ranks = self._score(text)
+        matched, scores, ranks, about_staff = self._weigh(text)
         cats = self.pack.categories
         cause_shifted = False
         if not scores:
@@ -535,8 +561,12 @@ class Classifier:
             best = scores[0].score
             top = [cats[g] for g, s in zip(ranks, scores, strict=True) if s.score == best]
             category = top[0]
-            if target is not None and len(top) > 1:
-                category = next((c for c in top if c.cause is Cause.SOFTWARE), top[0])
+            if (target is not None or about_staff) and len(top) > 1:
+                # about a person: a tie goes to conduct, then to a software cause
+                category = next(
+                    (c for c in top if c.conduct),
+                    next((c for c in top if c.cause is Cause.SOFTWARE), top[0]),
+                )
                 cause_shifted = category is not top[0]
             cause = category.cause
         evidence: tuple[str, ...] = ()

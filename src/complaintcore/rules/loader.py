@@ -448,14 +448,34 @@ def _check_departments_and_categories(pack: RulePack, out: _Problems) -> None:
                 out.add(f"{path}.helpers[{j}]", f"unknown department {helper!r}")
         for j, word in enumerate(cat.keywords):
             out.not_empty(word, f"{path}.keywords[{j}]")
-        own = {normalise_text(w) for w in cat.keywords}
         for j, word in enumerate(cat.staff_words):
             out.not_empty(word, f"{path}.staff_words[{j}]")
-            if word.strip() and normalise_text(word) in own:
-                # CLS-4: a word cannot both name the matter and only say who
-                out.add(f"{path}.staff_words[{j}]", f"{word!r} is also one of its keywords")
     if pack.default_category not in {c.code for c in pack.categories}:
         out.add("default_category", f"unknown category {pack.default_category!r}")
+    _check_staff_words(pack, out)
+
+
+def _check_staff_words(pack: RulePack, out: _Problems) -> None:
+    """CLS-4: a staff word says only who; it cannot also name a matter or two trades."""
+    keyword_of: dict[str, str] = {}
+    for cat in pack.categories:
+        for word in cat.keywords:
+            keyword_of.setdefault(normalise_text(word), cat.code)
+    staff_of: dict[str, str] = {}
+    for i, cat in enumerate(pack.categories):
+        for j, word in enumerate(cat.staff_words):
+            norm = normalise_text(word)
+            if not norm:
+                continue
+            where = f"categories[{i}].staff_words[{j}]"
+            if norm in keyword_of:
+                owner = keyword_of[norm]
+                whose = "its" if owner == cat.code else f"category {owner!r}'s"
+                out.add(where, f"{word!r} is also one of {whose} keywords")
+            elif norm in staff_of:
+                out.add(where, f"{word!r} is already a staff word of category {staff_of[norm]!r}")
+            else:
+                staff_of[norm] = cat.code
 
 
 def _check_units(pack: RulePack, out: _Problems) -> None:
