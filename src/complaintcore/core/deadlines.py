@@ -413,7 +413,8 @@ class _Run:
         """Start a run; True if it replaced an open run that was late (its breach stands).
 
         ``fresh``: the open run was owed by nobody until now and is dropped, neither
-        met nor missed (a request raised as a complaint, HOC 1.5)."""
+        met nor missed (a request raised as a complaint, HOC 1.5); the caller passes
+        it only for a run that was not late when waived (review s58RR2 F01)."""
         replaced_late = False
         if fresh:
             pass
@@ -960,6 +961,7 @@ def _run(
             answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         lifted = False  # this event brings back a run owed by nobody until now
+        late_waived = r.late_when_waived is not None  # ...and it was late when waived
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive, _) in enumerate(waivers):
                 if not tags.isdisjoint(waive):
@@ -1008,9 +1010,12 @@ def _run(
                 # DL-3: moved to another department, which has its own time from now;
                 # a run already late keeps its breach for the sweep (ESC-2, ESC-6).
                 # A run owed by nobody until this event is not taken up again but
-                # replaced: its time counts neither way (HOC 1.5, review s58R3 F04)
+                # replaced: its time counts neither way (HOC 1.5, review s58R3 F04),
+                # unless it was late before it was waived: that breach stands, missed
+                # (DL-7), and the sweep that escalated it does not again (s58RR2 F01)
                 run = r.runs
-                if r.begin(at, min(tags & restart), promise, paused, fresh=lifted):
+                fresh = lifted and not late_waived
+                if r.begin(at, min(tags & restart), promise, paused, fresh=fresh):
                     r.handed_on.append((r.breaches[-1], run))
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and ends_at_close):
                 # closing ends every clock still running (not duties, nor one that

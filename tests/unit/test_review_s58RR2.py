@@ -1,0 +1,122 @@
+"""Re-review s58RR2: this round's clock and statistics fixes (s58R3, s58R5).
+
+F01 (DL-7): a stage 1 acknowledgement already breached while the record was a
+complaint, then assessed a service request and raised as a complaint again, lost
+its breach at the raise: the run owed by nobody "until then" was dropped though it
+was late before it was waived.  Now only a run not late when waived is dropped;
+one late before keeps its breach (missed) and is handed on, so the sweep that
+escalated it does not again.
+
+Dates are counted by hand: England has Christmas Day (Fri 25 Dec 2026) and the
+Boxing Day substitute (Mon 28 Dec) off.  A working-day deadline ends at 17:00 on
+the n-th working day after the day it counts from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from complaintcore import (
+    Acknowledge,
+    Assign,
+    Complainant,
+    Intake,
+    Register,
+    calendar_for_spec,
+    compute_clocks,
+    decide,
+    evolve,
+    load_pack,
+    new_complaint,
+)
+from complaintcore.core.deadlines import ClockState, ClockStatus
+from complaintcore.core.models import Complaint
+from complaintcore.core.rulepack import RulePack
+from complaintcore.core.stats import _count_runs
+from complaintcore.core.workflow import Assess, Command
+
+LONDON = ZoneInfo("Europe/London")
+UK = "uk-housing-ombudsman-2024"
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+def _apply(c: Complaint, pack: RulePack, command: Command, at: datetime) -> Complaint:
+    return evolve(c, decide(c, command, pack, at))
+
+
+def _clocks(c: Complaint, pack: RulePack, now: datetime) -> dict[str, ClockStatus]:
+    return {s.name: s for s in compute_clocks(c, pack, calendar_for_spec(pack.calendar), now)}
+
+
+def _received(pack: RulePack) -> Complaint:
+    """Received Mon 7 Dec 2026 10:00, valid at intake: a complaint from then."""
+    received = london(2026, 12, 7, 10)
+    intake = Intake(
+        complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site="s"),
+        channel="phone",
+        received_at=received,
+        receiver="CS-001",
+        summary="The kitchen tap still leaks",
+        site="s",
+    )
+    c = _apply(new_complaint("W-1", intake), pack, Register(actor="CS-001"), received)
+    return _apply(
+        c, pack, Assign(actor="CS-001", handler="OF-1", rung="complaints_officer"), received
+    )
+
+
+# --------------------------------------------------------------------------- F01
+
+
+@pytest.mark.procedure("DL-7")
+def test_f01_a_breach_before_the_request_stands_when_raised_again() -> None:
+    """HOC 6.2 from Mon 7 Dec: five working days (8, 9, 10, 11, 14) end Mon 14 Dec
+    17:00, passed with nothing done: breached.  Assessed a request Wed 16 Dec, a
+    complaint again Fri 18 Dec: the new run's five working days (21, 22, 23, 24,
+    29) end Tue 29 Dec 17:00; acknowledged Mon 21 Dec, met.  The first run stays
+    missed: its breach (14 Dec 17:00) is kept and handed on, counted missed."""
+    pack = load_pack(UK)
+    c = _received(pack)
+    assert _clocks(c, pack, london(2026, 12, 15, 10))["stage_1_acknowledge"].is_breached
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="request"), london(2026, 12, 16, 10)
+    )
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="complaint"), london(2026, 12, 18, 10)
+    )
+    c = _apply(c, pack, Acknowledge(actor="OF-1", definition="tap"), london(2026, 12, 21, 10))
+    ack = _clocks(c, pack, london(2026, 12, 21, 11))["stage_1_acknowledge"]
+    assert (ack.state, ack.due, ack.run) == (ClockState.MET, london(2026, 12, 29, 17), 2)
+    assert ack.breaches == (london(2026, 12, 14, 17),)
+    assert ack.handed_on == ((london(2026, 12, 14, 17), 1),)
+    states: Counter[ClockState] = Counter()
+    _count_runs(states, ack)
+    assert states == Counter({ClockState.MET: 1, ClockState.MISSED: 1})
+
+
+@pytest.mark.procedure("DL-7")
+def test_f01_a_run_waived_in_time_is_still_dropped_on_the_raise() -> None:
+    """Assessed a request Thu 10 Dec, before 14 Dec: that run was in time when
+    waived and is dropped; raised Wed 16 Dec, due Wed 23 Dec 17:00, no breach."""
+    pack = load_pack(UK)
+    c = _received(pack)
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="request"), london(2026, 12, 10, 10)
+    )
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="complaint"), london(2026, 12, 16, 10)
+    )
+    ack = _clocks(c, pack, london(2026, 12, 16, 11))["stage_1_acknowledge"]
+    assert (ack.state, ack.due, ack.breaches, ack.handed_on) == (
+        ClockState.RUNNING,
+        london(2026, 12, 23, 17),
+        (),
+        (),
+    )
