@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -120,3 +121,54 @@ def test_f01_a_run_waived_in_time_is_still_dropped_on_the_raise() -> None:
         (),
         (),
     )
+
+
+# --------------------------------------------------------------------------- F05
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize("typo", ["5 working days", "5D", "1.5d", "five days", "Alex Smith"])
+def test_f05_a_pack_authors_duration_typo_is_quoted(typo: str) -> None:
+    """A rule pack is its author's configuration, never a resident's data: a bad
+    ``duration`` is quoted back under its key path, whatever it looks like."""
+    from complaintcore.core.errors import RulePackError
+    from complaintcore.rules.loader import load_pack_text
+
+    path = Path(__file__).parents[2] / "src/complaintcore/rules" / f"{UK}.toml"
+    text = path.read_text(encoding="utf-8").replace('duration = "5d"', f'duration = "{typo}"', 1)
+    with pytest.raises(RulePackError) as caught:
+        load_pack_text(text, "typo.toml")
+    shown = str(caught.value)
+    assert f"got {typo!r}" in shown
+    assert "not shown" not in shown
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        ("5D", True),
+        ("1.5d", True),
+        ("3天", True),
+        ("3 days", True),
+        ("2 weeks", True),
+        ("12 smith", False),
+        ("4 alex", False),
+        ("Alex Smith 07700 900123", False),
+        ("0700 900123", False),
+        ("王伟 3天", False),
+    ],
+)
+def test_f05_by_quotes_a_length_with_a_unit_word_only(typed: str, quoted: bool) -> None:
+    """``--by`` may hold what a resident said: quoted only when a short number with
+    a known unit word (any case, English or Chinese); a house number and a name is
+    withheld, as is a phone."""
+    from complaintcore.core.errors import InvalidInputError
+    from complaintcore.core.rulepack import Duration
+
+    with pytest.raises(InvalidInputError) as caught:
+        Duration.parse(typed, "by")
+    shown = str(caught.value)
+    assert caught.value.path == "by"
+    assert (f"got {typed!r}" in shown) is quoted
+    assert ("not shown: it may be personal data" in shown) is not quoted
