@@ -121,6 +121,9 @@ def test_f01_a_run_waived_in_time_is_still_dropped_on_the_raise() -> None:
         (),
         (),
     )
+    states: Counter[ClockState] = Counter()
+    _count_runs(states, ack)  # the dropped run neither met nor missed
+    assert +states == Counter({ClockState.RUNNING: 1})
 
 
 # --------------------------------------------------------------------------- F05
@@ -172,3 +175,34 @@ def test_f05_by_quotes_a_length_with_a_unit_word_only(typed: str, quoted: bool) 
     assert caught.value.path == "by"
     assert (f"got {typed!r}" in shown) is quoted
     assert ("not shown: it may be personal data" in shown) is not quoted
+
+
+# --------------------------------------------------------------------------- F06
+
+
+@pytest.mark.procedure("IMP-2")
+def test_f06_a_raise_after_the_response_does_not_retime_it() -> None:
+    """Received Mon 7 Dec, a request 8 Dec, raised a complaint Thu 10 Dec,
+    acknowledged 11 Dec, answered Mon 14 Dec: 2 working days (11, 14).  A request
+    again 15 Dec and a complaint again 16 Dec change neither: still 2, not 0."""
+    from complaintcore import Respond, indicator_report
+
+    pack = load_pack(UK)
+    c = _received(pack)
+
+    def assess(kind: str, day: int) -> Complaint:
+        verdict = Assess(actor="OF-1", validity="valid", kind=kind)
+        return _apply(c, pack, verdict, london(2026, 12, day, 10))
+
+    c = assess("request", 8)
+    c = assess("complaint", 10)
+    c = _apply(c, pack, Acknowledge(actor="OF-1", definition="tap"), london(2026, 12, 11, 10))
+    answer = Respond(actor="OF-1", outcome="upheld", message="m", remedies=("tap fixed",))
+    c = _apply(c, pack, answer, london(2026, 12, 14, 10))
+    c = assess("request", 15)
+    c = assess("complaint", 16)
+    report = indicator_report(
+        [c], pack, calendar_for_spec(pack.calendar), period="2026", now=london(2027, 1, 10)
+    )
+    got = {v.code: (v.count, v.value) for v in report.values}
+    assert got["stage_1_average_days"] == (1, 2.0)

@@ -131,8 +131,10 @@ class ClockStatus:
     lapsed: int = 0
     """Earlier runs that lapsed in time: ended by an event that both stops the run
     and waives it (REC-6: a sign-off whose record was reopened before it was due),
-    so nothing was done and nothing was late: neither met nor missed.  One that
-    lapsed after its due time is missed (the breach stands, DL-7), not counted here."""
+    so nothing was done and nothing was late: neither met nor missed; or a run owed
+    by nobody that a ``restart`` replaced (HOC 1.5: a request raised as a complaint).
+    One that lapsed after its due time is missed (the breach stands, DL-7), not
+    counted here."""
     handed_on: tuple[tuple[datetime, int], ...] = ()
     """Runs a ``restart`` ended after their due time had passed (DL-3: a department
     that missed its 3 days, then passed the complaint on): when each was breached,
@@ -417,7 +419,7 @@ class _Run:
         it only for a run that was not late when waived (review s58RR2 F01)."""
         replaced_late = False
         if fresh:
-            pass
+            self.lapsed += 1  # neither met nor missed (review s58RR2 F01)
         elif self.started is not None and self.stopped is None:
             # a run replaced while still open (a new promise): broken if already late,
             # else moved in time: one promise, counted with the run that replaces it
@@ -961,6 +963,7 @@ def _run(
             answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         lifted = False  # this event brings back a run owed by nobody until now
+        unowed = r.waived is not None  # the run is owed by nobody until this event
         late_waived = r.late_when_waived is not None  # ...and it was late when waived
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive, _) in enumerate(waivers):
@@ -1012,11 +1015,15 @@ def _run(
                 # A run owed by nobody until this event is not taken up again but
                 # replaced: its time counts neither way (HOC 1.5, review s58R3 F04),
                 # unless it was late before it was waived: that breach stands, missed
-                # (DL-7), and the sweep that escalated it does not again (s58RR2 F01)
+                # (DL-7), and the sweep that escalated it does not again (s58RR2 F01).
+                # Raised while a waiver still holds (found excluded at once), the new
+                # run is owed by nobody from its start until the waiver lifts (F03)
                 run = r.runs
-                fresh = lifted and not late_waived
+                fresh = (lifted or unowed) and not late_waived
                 if r.begin(at, min(tags & restart), promise, paused, fresh=fresh):
                     r.handed_on.append((r.breaches[-1], run))
+                if r.waived is not None:
+                    r.waived = at
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and ends_at_close):
                 # closing ends every clock still running (not duties, nor one that
                 # outlives closure); a stop that also waives ends the run with nothing
