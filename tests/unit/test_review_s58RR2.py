@@ -35,7 +35,8 @@ from complaintcore import (
     new_complaint,
 )
 from complaintcore.core.deadlines import ClockState, ClockStatus
-from complaintcore.core.models import Complaint
+from complaintcore.core.errors import InvalidInputError
+from complaintcore.core.models import Assessed, Complaint, Kind, Validity
 from complaintcore.core.rulepack import RulePack
 from complaintcore.core.stats import _count_runs
 from complaintcore.core.workflow import Assess, Command
@@ -56,7 +57,7 @@ def _clocks(c: Complaint, pack: RulePack, now: datetime) -> dict[str, ClockStatu
     return {s.name: s for s in compute_clocks(c, pack, calendar_for_spec(pack.calendar), now)}
 
 
-def _received(pack: RulePack) -> Complaint:
+def _received(pack: RulePack, handler: str = "OF-1", rung: str = "complaints_officer") -> Complaint:
     """Received Mon 7 Dec 2026 10:00, valid at intake: a complaint from then."""
     received = london(2026, 12, 7, 10)
     intake = Intake(
@@ -68,9 +69,7 @@ def _received(pack: RulePack) -> Complaint:
         site="s",
     )
     c = _apply(new_complaint("W-1", intake), pack, Register(actor="CS-001"), received)
-    return _apply(
-        c, pack, Assign(actor="CS-001", handler="OF-1", rung="complaints_officer"), received
-    )
+    return _apply(c, pack, Assign(actor="CS-001", handler=handler, rung=rung), received)
 
 
 # --------------------------------------------------------------------------- F01
@@ -184,7 +183,9 @@ def test_f05_by_quotes_a_length_with_a_unit_word_only(typed: str, quoted: bool) 
 def test_f06_a_raise_after_the_response_does_not_retime_it() -> None:
     """Received Mon 7 Dec, a request 8 Dec, raised a complaint Thu 10 Dec,
     acknowledged 11 Dec, answered Mon 14 Dec: 2 working days (11, 14).  A request
-    again 15 Dec and a complaint again 16 Dec change neither: still 2, not 0."""
+    again 15 Dec and a complaint again 16 Dec change neither: still 2, not 0.
+    (The second raise, on the answered and so closed record, is refused now (F04);
+    a history stored before is read so.)"""
     from complaintcore import Respond, indicator_report
 
     pack = load_pack(UK)
@@ -200,9 +201,60 @@ def test_f06_a_raise_after_the_response_does_not_retime_it() -> None:
     answer = Respond(actor="OF-1", outcome="upheld", message="m", remedies=("tap fixed",))
     c = _apply(c, pack, answer, london(2026, 12, 14, 10))
     c = assess("request", 15)
-    c = assess("complaint", 16)
+    with pytest.raises(InvalidInputError):
+        assess("complaint", 16)
+    again = Assessed(
+        at=london(2026, 12, 16, 10),
+        actor="OF-1",
+        validity=Validity.VALID,
+        complaint_kind=Kind.COMPLAINT,
+    )
+    c = evolve(c, (again,))
     report = indicator_report(
         [c], pack, calendar_for_spec(pack.calendar), period="2026", now=london(2027, 1, 10)
     )
     got = {v.code: (v.count, v.value) for v in report.values}
     assert got["stage_1_average_days"] == (1, 2.0)
+
+
+# --------------------------------------------------------------------------- F04
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.parametrize(("name", "handler", "rung", "clock"), [
+    (UK, "OF-1", "complaints_officer", "stage_1_acknowledge"),
+    ("scotland-spso", "IO-201", "investigating_officer", "stage_1_response"),
+])  # fmt: skip
+def test_f04_a_closed_request_is_not_raised_and_its_closure_met_nothing(
+    name: str, handler: str, rung: str, clock: str
+) -> None:
+    """A service request (8 Dec) closed with the repair done (9 Dec) and assessed a
+    complaint on 16 Dec: refused naming ``kind`` (a new complaint is registered
+    instead: this record, closed, could take no stage 1 step).  A history stored
+    before the refusal does not read the request's closure as the complaint's
+    acknowledgement met: it lapsed, counted neither met nor missed."""
+    from complaintcore import Close, translator
+
+    pack = load_pack(name)
+    c = _received(pack, handler, rung)
+    request = Assess(actor=handler, validity="valid", kind="request")
+    c = _apply(c, pack, request, london(2026, 12, 8, 10))
+    done = Close(actor=handler, result="tap replaced", confirmed_by_complainant=True)
+    c = _apply(c, pack, done, london(2026, 12, 9, 10))
+    raised = Assess(actor=handler, validity="valid", kind="complaint")
+    with pytest.raises(InvalidInputError) as caught:
+        _apply(c, pack, raised, london(2026, 12, 16, 10))
+    assert caught.value.path == "kind"
+    assert "new complaint" in str(caught.value)
+    assert "新投诉" in translator("zh").error(caught.value, pack)
+    stored = Assessed(
+        at=london(2026, 12, 16, 10),
+        actor=handler,
+        validity=Validity.VALID,
+        complaint_kind=Kind.COMPLAINT,
+    )
+    status = _clocks(evolve(c, (stored,)), pack, london(2026, 12, 16, 11))[clock]
+    assert status.state is ClockState.WAIVED
+    states: Counter[ClockState] = Counter()
+    _count_runs(states, status)
+    assert +states == Counter()

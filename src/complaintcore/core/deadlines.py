@@ -963,7 +963,8 @@ def _run(
             answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         lifted = False  # this event brings back a run owed by nobody until now
-        unowed = r.waived is not None  # the run is owed by nobody until this event
+        waived_at = r.waived  # the run is owed by nobody until this event (from then)
+        unowed = waived_at is not None
         late_waived = r.late_when_waived is not None  # ...and it was late when waived
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive, _) in enumerate(waivers):
@@ -1031,6 +1032,21 @@ def _run(
                 own = not tags.isdisjoint(stop)
                 unacknowledged = answered and not own and isinstance(ev, Closed)
                 r.stop(at, ev.kind, lapse=waives and own, unacknowledged=unacknowledged)
+        elif (
+            restart
+            and not tags.isdisjoint(restart)
+            and unowed
+            and not late_waived
+            and r.stopped is not None
+            and waived_at is not None
+            and not _after(waived_at, r.stopped)
+            and not r.late
+        ):
+            # a run stopped while owed by nobody (a service request closed), then
+            # raised as a complaint: the request's closure met nothing the complaint
+            # was owed; it lapsed, neither met nor missed (re-review s58RR2 F04)
+            r.lapsed_now = True
+            r.say("{at} stopped while owed by nobody: neither met nor missed", at=at)
         elif (
             applies is not None
             and seen
