@@ -1254,6 +1254,13 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
         ),
         {},
     ),
+    (
+        N_(
+            "a closed service request or enquiry is not raised as a complaint: register"
+            " the dissatisfaction as a new complaint (HOC 1.5)"
+        ),
+        {},
+    ),
     (N_("a follow-up visit after closure appoints no reply: reopen it first"), {}),
     (N_("must be a non-empty string"), {}),
     (N_("expected true or false"), {}),

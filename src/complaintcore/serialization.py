@@ -227,7 +227,7 @@ def _structure_duration(value: Any, _t: Any) -> Duration:
     if not isinstance(value, str):
         raise _Bad("expected a duration string such as '30m', '24h', '3d' or '1mo'")
     try:
-        return Duration.parse(value)
+        return Duration.parse(value, quote=True)  # a pack author's own text (s58RR2 F05)
     except InvalidInputError as exc:
         raise _Bad(exc.reason) from None
 

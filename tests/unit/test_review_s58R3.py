@@ -76,7 +76,9 @@ def _apply(c: Complaint, pack: RulePack, command: Command, at: datetime) -> Comp
     return evolve(c, decide(c, command, pack, at))
 
 
-def _request_then_complaint(pack: RulePack, handler: str, rung: str) -> Complaint:
+def _request_then_complaint(
+    pack: RulePack, handler: str, rung: str, *, raise_it: bool = True
+) -> Complaint:
     intake = Intake(
         complainant=Complainant("Alex Smith", "07700 900123", "Flat 4", site="s"),
         channel="phone",
@@ -88,6 +90,8 @@ def _request_then_complaint(pack: RulePack, handler: str, rung: str) -> Complain
     c = _apply(new_complaint("W-1", intake), pack, Register(actor="CS-001"), RECEIVED)
     c = _apply(c, pack, Assign(actor="CS-001", handler=handler, rung=rung), RECEIVED)
     c = _apply(c, pack, Assess(actor=handler, validity="valid", kind="request"), AS_REQUEST)
+    if not raise_it:
+        return c
     verdict = Assess(actor=handler, validity="valid", kind="complaint", note="repair not done")
     return _apply(c, pack, verdict, UNHAPPY)
 
@@ -142,6 +146,31 @@ def test_f04_uk_indicators_count_the_complaint_from_the_dissatisfaction() -> Non
     assert got["stage_1_acknowledged_in_time"][:2] == (1, 1)
     assert got["stage_1_in_time"][:2] == (1, 1)
     assert got["stage_1_average_days"][2] == 4.0
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize(("name", "handler", "rung", "clock"), [
+    (UK, "OF-1", "complaints_officer", "stage_1_acknowledge"),
+    (SPSO, "IO-201", "investigating_officer", "stage_1_response"),
+])  # fmt: skip
+def test_f04_raised_then_found_excluded_counts_from_the_raise(
+    name: str, handler: str, rung: str, clock: str
+) -> None:
+    """Re-review s58RR2 F03: a request (8 Dec) assessed a complaint but excluded on
+    Thu 10 Dec, found valid on 16 Dec (a mistake corrected), was a complaint from
+    10 Dec: five working days (11, 14, 15, 16, 17) end Thu 17 Dec 17:00, not
+    breached on 16 Dec (the request's receipt would give 14 Dec)."""
+    pack = load_pack(name)
+    c = _request_then_complaint(pack, handler, rung, raise_it=False)
+    excluded = Assess(actor=handler, validity="invalid", kind="complaint", note="claim")
+    c = _apply(c, pack, excluded, london(2026, 12, 10, 10))
+    assert _clocks(c, pack, london(2026, 12, 15, 10))[clock].state is ClockState.WAIVED
+    valid = Assess(actor=handler, validity="valid", kind="complaint", note="no claim")
+    c = _apply(c, pack, valid, UNHAPPY)
+    status = _clocks(c, pack, london(2026, 12, 16, 10, 1))[clock]
+    assert (status.state, status.due) == (ClockState.RUNNING, london(2026, 12, 17, 17))
+    assert not status.is_breached
 
 
 # --------------------------------------------------------------------------- F02

@@ -206,6 +206,74 @@ def test_control_warnings_bound_a_building_by_its_sites_start() -> None:
     ]
 
 
+def _riverside_known_desk(before: str) -> Any:
+    """Re-review s58RR2 F02: ``_newsite_desk`` without riverside's September
+    complaint, but riverside on the desk before November all the same:
+    ``"invalid"``: three complaints a month in September and October 2025, all
+    found invalid; ``"last_year"``: two valid in September and October 2024, before
+    the twelve baseline months, none since."""
+    desk = _newsite_desk(riverside_before=False)
+    n = 100
+
+    def rec(when: datetime, validity: str) -> None:
+        nonlocal n
+        n += 1
+        person = Complainant(
+            f"业主{n}", f"1380000{n:04d}", f"7-1-{n}", building="7", site="riverside"
+        )
+        intake = Intake(
+            complainant=person, channel="phone", received_at=when, receiver="RS-103",
+            summary=_SUMMARIES[3], site="riverside",
+        )  # fmt: skip
+        desk.receive(intake, now=when, validity=validity)
+
+    if before == "invalid":
+        for m in (9, 10):
+            for day in (5, 12, 19):
+                rec(at(m, day), "invalid")
+    else:
+        for m in (9, 10):
+            for day in (5, 12):
+                rec(at(m, day).replace(year=2024), "valid")
+    return desk
+
+
+@pytest.mark.procedure("IMP-4")
+@pytest.mark.parametrize("before", ["invalid", "last_year"])
+def test_a_site_with_any_record_before_is_not_new(before: str) -> None:
+    """By hand: riverside was on the desk before November (records received there,
+    found invalid; or valid a year before the baseline), so its valid counts in the
+    months with data, September and October 2025, are real zeros: baseline 0, 0,
+    and its 14 in November rise (IMP-4: rising trends by building are flagged);
+    the desk's month equals the full recount (its baseline from counts)."""
+    report = _both(_riverside_known_desk(before), 2025, 11, at(12, 1))
+    found = [(w["dimension"], w["key"], w["observed"], w["baseline"]) for w in report["warnings"]]
+    assert found == [("site", "riverside", 14, [0, 0])]
+
+
+@pytest.mark.procedure("IMP-4")
+def test_control_warnings_take_a_sites_first_record_of_any_kind() -> None:
+    """Pure: ``site_starts`` (a site's first month with any record) bounds its
+    series as its first valid complaint would: "new" with records from September
+    is judged over September and October; not given, it is new."""
+    from complaintcore.core.errors import InvalidInputError
+    from complaintcore.core.rulepack import EarlyWarning
+    from complaintcore.core.warnings import control_warnings
+
+    rule = EarlyWarning(baseline_months=2, min_baseline_months=2, dimensions=("site",))
+    periods = ["2025-09", "2025-10", "2025-11"]
+    cells = {
+        ("old", "old/1", "repairs", "engineering"): [3, 3, 3],
+        ("new", "new/1", "fees", "finance"): [0, 0, 9],
+    }
+    assert control_warnings(cells, periods, [True, True, True], rule) == ()
+    found = control_warnings(cells, periods, [True, True, True], rule, site_starts={"new": 0})
+    assert [(w.key, w.months) for w in found] == [("new", ("2025-09", "2025-10"))]
+    with pytest.raises(InvalidInputError) as bad:
+        control_warnings(cells, periods, [True] * 3, rule, site_starts={"new": -1})
+    assert bad.value.path == "site_starts"
+
+
 # ------------------------------------------ F02: one "Repeat complaints" figure
 
 

@@ -131,8 +131,10 @@ class ClockStatus:
     lapsed: int = 0
     """Earlier runs that lapsed in time: ended by an event that both stops the run
     and waives it (REC-6: a sign-off whose record was reopened before it was due),
-    so nothing was done and nothing was late: neither met nor missed.  One that
-    lapsed after its due time is missed (the breach stands, DL-7), not counted here."""
+    so nothing was done and nothing was late: neither met nor missed; or a run owed
+    by nobody that a ``restart`` replaced (HOC 1.5: a request raised as a complaint).
+    One that lapsed after its due time is missed (the breach stands, DL-7), not
+    counted here."""
     handed_on: tuple[tuple[datetime, int], ...] = ()
     """Runs a ``restart`` ended after their due time had passed (DL-3: a department
     that missed its 3 days, then passed the complaint on): when each was breached,
@@ -413,10 +415,11 @@ class _Run:
         """Start a run; True if it replaced an open run that was late (its breach stands).
 
         ``fresh``: the open run was owed by nobody until now and is dropped, neither
-        met nor missed (a request raised as a complaint, HOC 1.5)."""
+        met nor missed (a request raised as a complaint, HOC 1.5); the caller passes
+        it only for a run that was not late when waived (review s58RR2 F01)."""
         replaced_late = False
         if fresh:
-            pass
+            self.lapsed += 1  # neither met nor missed (review s58RR2 F01)
         elif self.started is not None and self.stopped is None:
             # a run replaced while still open (a new promise): broken if already late,
             # else moved in time: one promise, counted with the run that replaces it
@@ -960,6 +963,9 @@ def _run(
             answered = True
         waives = False  # this event leaves the work owed by nobody (REC-6: reopened)
         lifted = False  # this event brings back a run owed by nobody until now
+        waived_at = r.waived  # the run is owed by nobody until this event (from then)
+        unowed = waived_at is not None
+        late_waived = r.late_when_waived is not None  # ...and it was late when waived
         if waivers:  # an overlay: the replay below goes on either way
             for i, (waive, unwaive, _) in enumerate(waivers):
                 if not tags.isdisjoint(waive):
@@ -1008,10 +1014,17 @@ def _run(
                 # DL-3: moved to another department, which has its own time from now;
                 # a run already late keeps its breach for the sweep (ESC-2, ESC-6).
                 # A run owed by nobody until this event is not taken up again but
-                # replaced: its time counts neither way (HOC 1.5, review s58R3 F04)
+                # replaced: its time counts neither way (HOC 1.5, review s58R3 F04),
+                # unless it was late before it was waived: that breach stands, missed
+                # (DL-7), and the sweep that escalated it does not again (s58RR2 F01).
+                # Raised while a waiver still holds (found excluded at once), the new
+                # run is owed by nobody from its start until the waiver lifts (F03)
                 run = r.runs
-                if r.begin(at, min(tags & restart), promise, paused, fresh=lifted):
+                fresh = (lifted or unowed) and not late_waived
+                if r.begin(at, min(tags & restart), promise, paused, fresh=fresh):
                     r.handed_on.append((r.breaches[-1], run))
+                if r.waived is not None:
+                    r.waived = at
             elif not tags.isdisjoint(stop) or (ev.kind == "closed" and ends_at_close):
                 # closing ends every clock still running (not duties, nor one that
                 # outlives closure); a stop that also waives ends the run with nothing
@@ -1019,6 +1032,21 @@ def _run(
                 own = not tags.isdisjoint(stop)
                 unacknowledged = answered and not own and isinstance(ev, Closed)
                 r.stop(at, ev.kind, lapse=waives and own, unacknowledged=unacknowledged)
+        elif (
+            restart
+            and not tags.isdisjoint(restart)
+            and unowed
+            and not late_waived
+            and r.stopped is not None
+            and waived_at is not None
+            and not _after(waived_at, r.stopped)
+            and not r.late
+        ):
+            # a run stopped while owed by nobody (a service request closed), then
+            # raised as a complaint: the request's closure met nothing the complaint
+            # was owed; it lapsed, neither met nor missed (re-review s58RR2 F04)
+            r.lapsed_now = True
+            r.say("{at} stopped while owed by nobody: neither met nor missed", at=at)
         elif (
             applies is not None
             and seen

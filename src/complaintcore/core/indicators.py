@@ -305,7 +305,7 @@ class _Tally:
         found = _found_not_a_complaint(state)
         if not found:  # VAL-4: a record found not a complaint is no complaint read
             self.seen += 1
-            self._count_stages(begun, events, received, state.time_barred)
+            self._count_stages(complaint, events, received, state.time_barred)
         wanted = self._timed_clocks()
         for extended_too, names in wanted.items():
             for status in self._statuses(complaint, names, extended_too):
@@ -335,17 +335,24 @@ class _Tally:
         return begun
 
     def _count_stages(
-        self, begun: datetime, events: tuple[Event, ...], received: bool, barred: bool
+        self, complaint: Complaint, events: tuple[Event, ...], received: bool, barred: bool
     ) -> None:
-        """Receipt (``begun``), escalation requests, responses and closures of a complaint."""
+        """Receipt, escalation requests, responses and closures of a complaint.
+
+        A stage 1 response is timed from the receipt or, on a pack that restarts
+        on :data:`~complaintcore.core.models.RAISED_TAG`, from the last raise
+        before it: a raise after the response changes neither (re-review s58RR2 F06)."""
         first = self.pack.stages[0].code if self.pack.stages else ""
         if received:
             self.received[first] = self.received.get(first, 0) + 1
             self.received[""] = self.received.get("", 0) + 1
             self.time_barred += barred
-        stage, started = first, begun
+        stage, started = first, complaint.intake.received_at
+        raises = any(RAISED_TAG in spec.restart for spec in self.pack.clocks)
         extended: set[str] = set()
-        for ev in events:
+        for ev, tags in tagged_events(events):
+            if raises and RAISED_TAG in tags and stage == first:
+                started = ev.at
             if isinstance(ev, EscalationRequested):
                 stage, started, extended = ev.stage, ev.at, set()
                 if ev.at in self.period:

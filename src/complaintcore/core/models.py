@@ -708,19 +708,20 @@ raised then (HOC 1.5; SPSO MCHP, a first-time service request).  Given by
 
 
 def tagged_events(events: Iterable[Event]) -> list[tuple[Event, frozenset[str]]]:
-    """Each event with its tags, and :data:`RAISED_TAG` on an assessment as a valid
-    complaint whose last assessment before found a service request or an enquiry."""
+    """Each event with its tags, and :data:`RAISED_TAG` on an assessment as a
+    complaint whose last assessment before found a service request or an enquiry.
+
+    Of any validity: a complaint raised and found excluded at once, valid again
+    later (a mistake corrected), counts from when it was raised, as one found
+    valid first and excluded after does; the exclusion's waiver holds till then
+    (review s58RR2 F03)."""
     out: list[tuple[Event, frozenset[str]]] = []
     was = Kind.COMPLAINT
     for ev in events:
         tags = frozenset(ev.tags())
         if isinstance(ev, Assessed):
             kind = ev.complaint_kind
-            if (
-                kind is Kind.COMPLAINT
-                and ev.validity is not Validity.INVALID
-                and was is not Kind.COMPLAINT
-            ):
+            if kind is Kind.COMPLAINT and was is not Kind.COMPLAINT:
                 tags |= {RAISED_TAG}
             was = kind
         out.append((ev, tags))

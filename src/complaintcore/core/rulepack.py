@@ -132,10 +132,17 @@ WHOLE_UK_REASON = (
 )
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(mo|d|h|m|min)\s*$")
-_DURATION_SHAPED = re.compile(r"\s*\d{1,4}\s*[a-z]{0,8}\s*")
-"""A slip in a duration that may be quoted back (``3 days``, ``5``, ``2wk``): a short
-number and a lower-case unit.  Anything else is withheld: text typed into ``--by``
-may be a resident's name or phone (PRV-1, review s58R3 F03)."""
+_DURATION_SHAPED = re.compile(
+    r"\s*\d{1,4}(?:[.,]\d{1,2})?\s*(?:(?:working|work|calendar)\s+)?"
+    r"(?:m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?"
+    r"|分钟|小时|天|日|周|个月|月)?\s*",
+    re.IGNORECASE,
+)
+"""A slip in a length typed into ``--by`` that may be quoted back (``3 days``, ``5``,
+``2wk``, ``5D``, ``1.5d``, ``3天``): a short number and a known unit word, in any
+case.  Anything else is withheld (``12 smith``): text typed into ``--by`` may be a
+resident's name or phone (PRV-1, reviews s58R3 F03, s58RR2 F05).  A rule pack's
+durations are its author's own configuration and are always quoted."""
 
 
 @attrs.frozen
@@ -147,11 +154,14 @@ class Duration:
     months: int = 0
 
     @classmethod
-    def parse(cls, text: str, path: str = "duration") -> Duration:
-        """Read ``30m``, ``6h``, ``3d`` or ``1mo``."""
+    def parse(cls, text: str, path: str = "duration", *, quote: bool = False) -> Duration:
+        """Read ``30m``, ``6h``, ``3d`` or ``1mo``.
+
+        A slip is quoted back when shaped like a length (``_DURATION_SHAPED``), or
+        always with ``quote`` (a rule pack's own text, never a resident's)."""
         m = _DURATION.match(text) if isinstance(text, str) else None
         if m is None:
-            shaped = isinstance(text, str) and _DURATION_SHAPED.fullmatch(text)
+            shaped = quote or (isinstance(text, str) and _DURATION_SHAPED.fullmatch(text))
             got = repr(text) if shaped else "(not shown: it may be personal data)"
             raise InvalidInputError(path, f"expected e.g. '30m', '6h', '3d' or '1mo', got {got}")
         n, unit = int(m.group(1)), m.group(2)

@@ -565,6 +565,9 @@ class EarlierMonth:
 
     received: int = 0
     valid: tuple[tuple[tuple[str, str, str, str], int], ...] = ()
+    sites: tuple[str, ...] = ()
+    """The sites with a record of any kind or validity received in the month (IMP-4:
+    a site on the desk then is not new; re-review s58RR2 F02)."""
 
 
 # --------------------------------------------------------------------------- the pass
@@ -717,6 +720,11 @@ class _Tally:
     earlier: Mapping[int, EarlierMonth] | None = None
     sites: frozenset[str] = frozenset()
     """The site codes the desk names, shown as they are; any other is free text."""
+    sites_before: frozenset[str] = frozenset()
+    """With ``earlier``: the sites with a record received before the baseline months."""
+    site_starts: dict[str, int] = attrs.Factory(dict)
+    """IMP-4: each site's first month (index from ``first_index``) with a record of
+    any kind or validity, 0 for one with a record before (re-review s58RR2 F02)."""
     tz: ZoneInfo = attrs.field(init=False)
     cut: datetime = attrs.field(init=False)
     """``now`` as an instant (:func:`as_instant`): what every time is compared with,
@@ -783,6 +791,8 @@ class _Tally:
         for i in range(self.first_index, self.period.index + 1):
             self.history[i] = [0, 0]
         if self.earlier is not None:
+            for site in self.sites_before:
+                self._site_seen(site.strip(), 0)
             for i in range(self.first_index, self.period.index):
                 self._earlier(i, self.earlier.get(i, EarlierMonth()))
 
@@ -798,6 +808,8 @@ class _Tally:
         self._major_issues(complaint)  # VIS-4: raised in the month, whenever received
         local = received.astimezone(self.tz)
         index = local.year * 12 + local.month - 1
+        if self.earlier is None and index < self.period.index:  # else given as counts
+            self._site_seen(_site(complaint), max(index - self.first_index, 0))
         in_reach = self.read_start <= received < self.period.end
         if not (self.first_index <= index <= self.period.index or in_reach):
             return
@@ -835,8 +847,15 @@ class _Tally:
             )
         )
 
+    def _site_seen(self, site: str, month: int) -> None:
+        """IMP-4: a record at ``site`` in ``month`` (from ``first_index``): on the desk then."""
+        if site:
+            self.site_starts[site] = min(self.site_starts.get(site, month), month)
+
     def _earlier(self, index: int, month: EarlierMonth) -> None:
         """A baseline month from counts: the same figures :meth:`add` keeps."""
+        for site in month.sites:
+            self._site_seen(site.strip(), index - self.first_index)
         valid = 0
         for (site, building, category, department), n in month.valid:
             valid += n
@@ -1202,7 +1221,9 @@ class _Tally:
         labels.update({("building", k): (v, v) for k, (_key, v) in shown.items()})
         labels.update({("site", k): (v, v) for k, (_key, v) in sites.items()})
         periods, has_data = self._months()
-        found = control_warnings(self.cells, periods, has_data, self.warning_rule, labels)
+        found = control_warnings(
+            self.cells, periods, has_data, self.warning_rule, labels, site_starts=self.site_starts
+        )
         return tuple(_keys_shown(w, shown, sites) for w in found)
 
     def _sites_shown(self) -> dict[str, tuple[str, str]]:
@@ -1334,6 +1355,7 @@ def monthly_report(
     earlier: Mapping[int, EarlierMonth] | None = None,
     after_now: int | None = None,
     sites: Collection[str] = (),
+    sites_before: Collection[str] = (),
 ) -> MonthlyReport:
     """IMP-2, IMP-3, IMP-4, VAL-4: the statistics of one month, in one pass.
 
@@ -1367,6 +1389,10 @@ def monthly_report(
         text where an owner may have typed a name or a phone: the report shows it
         redacted (PRV-1, :func:`~complaintcore.core.privacy.shown_site`), in
         ``by_site``, in the buildings' keys and labels and in the warnings.
+    :param sites_before: with ``earlier``, the sites with a record of any kind
+        received before the baseline months: IMP-4 judges them over all of the
+        baseline, as it does a site with a record in a baseline month
+        (``EarlierMonth.sites``); without ``earlier`` the complaints show it.
     :raises InvalidInputError: a bad argument or a non-complaint item; ``.path`` names it.
     """
     require_aware(now, "now")
@@ -1374,6 +1400,8 @@ def monthly_report(
         raise InvalidInputError("pack", f"expected RulePack, got {type(pack).__name__}")
     if isinstance(sites, str) or not all(isinstance(x, str) for x in sites):
         raise InvalidInputError("sites", "expected a collection of site codes")
+    if isinstance(sites_before, str) or not all(isinstance(x, str) for x in sites_before):
+        raise InvalidInputError("sites_before", "expected a collection of site codes")
     tally = _Tally(
         pack,
         calendar,
@@ -1383,6 +1411,7 @@ def monthly_report(
         repeat_rule or RepeatRule.of(pack),  # IMP-3: the pack's window
         earlier,
         frozenset(x.strip() for x in sites),
+        frozenset(sites_before),
     )
     chosen = _lang(lang)
     for complaint in complaints:

@@ -289,6 +289,8 @@ def control_warnings(
     has_data: Sequence[bool],
     rule: EarlyWarning,
     labels: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+    *,
+    site_starts: Mapping[str, int] | None = None,
 ) -> tuple[ControlWarning, ...]:
     """IMP-4: the warnings of one month over every series of ``rule.dimensions``.
 
@@ -300,6 +302,12 @@ def control_warnings(
     judged without the cells of the finer series already flagged, so one rise
     is one warning.  ``labels`` give a series' (zh, en) label (default: its
     key).  Ordered by dimension, then the least likely first.
+
+    A site and its buildings are judged only over the months since the site
+    joined the desk: ``site_starts`` gives each site's first month with a record
+    of any kind or validity (an index into ``periods``; 0 for a site with records
+    before them, re-review s58RR2 F02).  A site not in it starts at its first
+    valid complaint in ``cells``; one with none before the judged month is new.
     """
     _check_rule(rule)
     if not _is_sequence(periods) or not _is_sequence(has_data):
@@ -322,6 +330,15 @@ def control_warnings(
     labels = labels or {}
     past = [bool(ok) for ok in has_data[:-1]]
     begun = _site_starts(cells, width)
+    if site_starts is not None:
+        if not isinstance(site_starts, Mapping):
+            raise InvalidInputError("site_starts", "expected a mapping of sites to months")
+        for site, start in site_starts.items():
+            if not isinstance(site, str) or type(start) is not int or not 0 <= start <= width:
+                raise InvalidInputError(
+                    "site_starts", f"a site's first month is an index 0..{width} into periods"
+                )
+            begun[site] = min(begun.get(site, width), start)
     flagged: list[tuple[int, str]] = []  # (field, key) of the series flagged so far
     out: list[ControlWarning] = []
     for dimension in (d for d in DIMENSIONS if d in rule.dimensions):

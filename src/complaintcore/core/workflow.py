@@ -33,6 +33,7 @@ from complaintcore.core.errors import (
 )
 from complaintcore.core.models import (
     BYPASS_UNIT,
+    RAISED_TAG,
     SATISFACTION_FAILED,
     Acknowledged,
     Apologised,
@@ -1417,6 +1418,20 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
             cmd,
             "a valid complaint is closed only after its cause analysis: record it "
             "before finding the closed complaint valid (IMP-1)",
+        )
+    if (
+        c.state.status is Status.CLOSED
+        and kind is Kind.COMPLAINT
+        and c.state.complaint_kind is not Kind.COMPLAINT
+        and any(RAISED_TAG in spec.restart for spec in pack.clocks)
+    ):
+        # HOC 1.5: a complaint about a closed service request or enquiry is raised
+        # as a new record; this one, closed, could take no stage 1 step and its
+        # clocks no time (review s58RR2 F04)
+        raise InvalidInputError(
+            "kind",
+            "a closed service request or enquiry is not raised as a complaint: register"
+            " the dissatisfaction as a new complaint (HOC 1.5)",
         )
     if (
         counts_as_complaint(c)

@@ -39,6 +39,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import attrs
+
 from complaintcore.core import stats
 from complaintcore.core.models import (
     FIRST_YEAR,
@@ -105,7 +107,18 @@ def monthly_report(
     bounds = [period.shift(i - back).start for i in range(back)] + [period.start]
     if bounds[0] < _EARLIEST or not _readable(period):  # at the ends of the years taken
         return full()
-    counts = store.received_counts(bounds)
+    # IMP-4: the records received before the baseline say which sites were on the
+    # desk before it (any kind or validity; only where, not what they became), read
+    # in the same pass; those after `now` left out as the recount leaves them
+    # (re-review s58RR2 F02)
+    before = [_EARLIEST] if bounds[0] > _EARLIEST else []
+    if before and now + _TICK < bounds[0]:
+        before.append(now + _TICK)
+    read = store.received_counts(before + bounds)
+    sites_before = frozenset(c.site.strip() for c in read if c.period == 0 and before)
+    counts = [
+        attrs.evolve(c, period=c.period - len(before)) for c in read if c.period >= len(before)
+    ]
     if any(c.updated_at is None or c.updated_at > now for c in counts):
         return full()  # something happened after `now`: the rows are not as at `now`
     earlier = _earlier(counts, period.index - back, back)
@@ -154,6 +167,7 @@ def monthly_report(
         earlier=earlier,
         after_now=after_now,
         sites=sites,
+        sites_before=sites_before,
     )
 
 
@@ -233,15 +247,20 @@ def _earlier(counts: list[ReceivedCount], first: int, months: int) -> dict[int, 
     """The baseline months from the stores' counts, as the statistics count them."""
     received: Counter[int] = Counter()
     valid: dict[int, Counter[tuple[str, str, str, str]]] = {}
+    places: dict[int, set[str]] = {}  # IMP-4: the sites with any record (s58RR2 F02)
     for c in counts:
         index = first + c.period
         received[index] += c.count
+        if c.count:
+            places.setdefault(index, set()).add(c.site)
         if c.kind == Kind.COMPLAINT.value and c.validity == Validity.VALID.value:  # VAL-4
             key = (c.site, c.building, c.category, c.department)
             valid.setdefault(index, Counter())[key] += c.count
     return {
         first + i: stats.EarlierMonth(
-            received[first + i], tuple(sorted(valid.get(first + i, Counter()).items()))
+            received[first + i],
+            tuple(sorted(valid.get(first + i, Counter()).items())),
+            tuple(sorted(places.get(first + i, ()))),
         )
         for i in range(months)
     }
