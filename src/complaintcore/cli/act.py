@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from complaintcore.core.errors import ConcurrencyConflictError
     from complaintcore.core.models import Complaint
     from complaintcore.core.workflow import Command
+    from complaintcore.desk.service import GroupVisit
 
 __all__ = ["act"]
 
@@ -69,18 +70,25 @@ so a command that met one is decided again against the new state."""
 _ATTEMPTS = 3
 
 
-def _act_once_decided(ctx: Ctx, complaint_id: str, command: Command) -> Complaint:
+def _act_once_decided(
+    ctx: Ctx, complaint_id: str, command: Command, visits: list[GroupVisit] | None = None
+) -> Complaint:
     """``Desk.act``; a reply or a piece of evidence that met a concurrent write (a
     sweep, another person: ``ConcurrencyConflictError``, nothing written) is
     decided again on a fresh read, twice at most.  Any other command is not: the
     complaint changed under a decision its actor made, and the error says so."""
     from complaintcore.core.errors import ConcurrencyConflictError, InvalidInputError
+    from complaintcore.core.workflow import VisitSite
 
     desk = ctx.desk()
     conflict: ConcurrencyConflictError | None = None
     for _attempt in range(_ATTEMPTS):
         now = ctx.now()
         try:
+            if visits is not None and isinstance(command, VisitSite):
+                visit = desk.visit_site(complaint_id, command, now=now)
+                visits.append(visit)  # where it is recorded (review s58RR4 F01, F03)
+                return visit.complaint
             return desk.act(complaint_id, command, now=now)
         except ConcurrencyConflictError as exc:
             if command.name not in _DECIDED_AGAIN:
@@ -122,29 +130,84 @@ def _act(ctx: Ctx, complaint_id: str, command: Command) -> None:
     from complaintcore.desk.service import CommittedInterrupt
 
     stopped: CommittedInterrupt | None = None
+    visits: list[GroupVisit] = []
     try:
-        c = _act_once_decided(ctx, complaint_id, command)
+        c = _act_once_decided(ctx, complaint_id, command, visits)
     except CommittedInterrupt as exc:  # stored: said so, never "aborted" (review s55R2 F03)
         c, stopped = exc.complaint, exc
+        if exc.group_visit is not None:
+            visits.append(exc.group_visit)
+    visit = visits[-1] if visits else None
     # the result first: the step is stored, whatever happens while its messages are sent
     if ctx.json:
-        ctx.emit(complaint_summary(c, ctx.desk().pack))
+        document = complaint_summary(c, ctx.desk().pack)
+        if visit is not None and visit.issue:
+            document["group_visit"] = _group_visit_document(visit)
+        ctx.emit(document)
     else:
         ctx.say(ctx.t("done: {id} is now {status}", id=c.id, status=ctx.tr.label(c.state.status)))
         if command.name == "group":
             say_issue(ctx, c)
         say_awaiting_closure(ctx, c)
-        if command.name == "visit_site" and c.state.group_incident and c.state.issue:
-            ctx.say(
-                ctx.t(
-                    "the visit is recorded on every open member of group incident {issue}"
-                    " that owed one (HDL-6)",
-                    issue=c.state.issue,
-                )
-            )
+        if visit is not None and visit.issue:
+            _say_group_visit(ctx, visit)
     if stopped is not None:
         ctx.interrupted_after_commit(c.id, while_committing=stopped.while_committing)
     ctx.deliver_after()
+
+
+def _group_visit_document(visit: GroupVisit) -> dict[str, object]:
+    """HDL-6, PRV-1: where a group incident's visit is recorded, for ``--json``
+    (ids masked unless the desk's; review s58RR4 F01, F03)."""
+    from complaintcore.core.errors import shown_id, shown_issue
+
+    return {
+        "issue": shown_issue(visit.issue),
+        "recorded": [shown_id(m) for m in visit.recorded],
+        "not_recorded": [shown_id(m) for m in visit.owing],
+        "members_unread": visit.unread,
+    }
+
+
+def _say_group_visit(ctx: Ctx, visit: GroupVisit) -> None:
+    """HDL-6, PRV-1: the visit recorded on every open member of the group incident
+    that owed one, or the members it is not recorded on (ids masked unless the
+    desk's) and how to record it there: at the visit's time (review s58RR4 F01, F03)."""
+    from complaintcore.core.errors import shown_id, shown_issue
+    from complaintcore.core.models import SiteVisited
+
+    if not visit.owing and not visit.unread:
+        ctx.say(
+            ctx.t(
+                "the visit is recorded on every open member of group incident {issue}"
+                " that owed one (HDL-6)",
+                issue=visit.issue,
+            )
+        )
+        return
+    at = [e.at for e in visit.complaint.events if isinstance(e, SiteVisited)]
+    when = at[-1].isoformat(timespec="minutes") if at else ""
+    if visit.unread:
+        text = ctx.t(
+            "the visit is stored on {id}, but the members of group incident {issue} could"
+            " not be read, so it is recorded on none of them: record it on each member"
+            " that owes one (act ID visit-site --now {when}) (HDL-6)",
+            id=visit.complaint.id,
+            issue=shown_issue(visit.issue),
+            when=when,
+        )
+    else:
+        text = ctx.t(
+            "the visit is stored on {id} and recorded on {done} other member(s) of group"
+            " incident {issue}, but not on {members}: record it there"
+            " (act ID visit-site --now {when}) (HDL-6)",
+            id=visit.complaint.id,
+            done=len(visit.recorded),
+            issue=shown_issue(visit.issue),
+            members=ctx.t(", ").join(shown_id(m) for m in visit.owing),
+            when=when,
+        )
+    ctx.say(text)
 
 
 def _command(name: str, help_text: str) -> Callable[[Callable[..., None]], click.Command]:

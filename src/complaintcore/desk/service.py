@@ -63,6 +63,7 @@ from complaintcore.core.errors import (
     ClosedError,
     ComplaintCoreError,
     ConcurrencyConflictError,
+    ConnectionLostError,
     DamagedRecordError,
     DuplicateIdError,
     EscalationError,
@@ -223,6 +224,7 @@ __all__ = [
     "CommittedInterrupt",
     "DeliveryReport",
     "Desk",
+    "GroupVisit",
     "IssueReport",
     "Receipt",
     "SweepFailed",
@@ -342,6 +344,28 @@ class SweepInterrupted(KeyboardInterrupt):
         return reduced(self)  # its report too: picklable and copyable (review s48E F01)
 
 
+@attrs.frozen
+class GroupVisit:
+    """:meth:`Desk.visit_site`: the visit as committed on the complaint acted on
+    (``complaint``) and, on a member of a group incident (``issue``), the other
+    members it was recorded on (``recorded``) and those left owing it because their
+    store failed or an interrupt came first (``owing``: record it there, review
+    s58RR4 F01, F03); ``unread``: the issue's members could not be read, so it is
+    recorded on none of them.  A member that owed no visit, or refused it on its
+    own account (logged), is in neither."""
+
+    complaint: Complaint
+    issue: str = ""
+    recorded: tuple[str, ...] = ()
+    owing: tuple[str, ...] = ()
+    unread: bool = False
+
+
+class _NotOwed(Exception):
+    """A member of a group incident that owes no site visit any more, decided in
+    its own transaction (:meth:`Desk._visit_with_group`, review s58RR4 F04)."""
+
+
 class CommittedInterrupt(KeyboardInterrupt):
     """``KeyboardInterrupt`` (Ctrl-C, or the command line's SIGTERM) after
     :meth:`Desk.receive` or :meth:`Desk.act` committed, while the host's listeners
@@ -364,11 +388,23 @@ class CommittedInterrupt(KeyboardInterrupt):
     :data:`LISTENER_HOLD`); False when it came after, while the listeners or the
     linking ran."""
 
-    def __init__(self, complaint: Complaint, *, while_committing: bool = False) -> None:
+    group_visit: GroupVisit | None = None
+    """:meth:`Desk.visit_site` (or :meth:`Desk.act` with a ``VisitSite``) on a member of
+    a group incident: where the visit was recorded and which members still owe it
+    when the interrupt came while it was copied to them (review s58RR4 F01)."""
+
+    def __init__(
+        self,
+        complaint: Complaint,
+        *,
+        while_committing: bool = False,
+        group_visit: GroupVisit | None = None,
+    ) -> None:
         when = "while" if while_committing else "after"
         super().__init__(f"interrupted {when} {complaint.id} was committed")
         self.complaint = complaint
         self.while_committing = while_committing
+        self.group_visit = group_visit
 
     def __reduce__(self) -> tuple[Any, ...]:
         return reduced(self)
@@ -3317,18 +3353,41 @@ class Desk:
         :class:`~complaintcore.core.errors.ConcurrencyConflictError` if someone
         else appended first; nothing is written then, and the caller may retry.
         """
-        complaint = self._act_alone(complaint_id, command, now)
         if isinstance(command, VisitSite):
-            self._visit_with_group(complaint, command, now)
-        return complaint
+            return self.visit_site(complaint_id, command, now=now).complaint
+        return self._act_alone(complaint_id, command, now)
 
-    def _act_alone(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
+    def visit_site(self, complaint_id: str, command: VisitSite, *, now: datetime) -> GroupVisit:
+        """:meth:`act` with a :class:`VisitSite`, saying where the visit is recorded.
+
+        The visit is committed on ``complaint_id`` first; on a member of a group
+        incident it is then recorded on every other open member of the issue that
+        still owes a visit (HDL-6, :meth:`_visit_with_group`).  Once the visit on
+        ``complaint_id`` is committed, nothing in the copying raises a failure: a
+        member whose store failed (a lost connection is tried once more) is left
+        owing and named in :attr:`GroupVisit.owing`, and a ``KeyboardInterrupt``
+        is raised as :class:`CommittedInterrupt` of ``complaint_id`` carrying the
+        :class:`GroupVisit` so far, the members not reached named as owing
+        (review s58RR4 F01, F03)."""
+        if not isinstance(command, VisitSite):
+            raise InvalidInputError(
+                "command", f"expected a VisitSite, got {type(command).__name__}"
+            )
+        complaint = self._act_alone(complaint_id, command, now)
+        return self._visit_with_group(complaint, command, now)
+
+    def _act_alone(
+        self, complaint_id: str, command: Command, now: datetime, *, for_group: str = ""
+    ) -> Complaint:
         """One workflow command on this complaint alone (:meth:`act`, and each member of
-        :meth:`act_on_issue`)."""
+        :meth:`act_on_issue`); ``for_group``: a group incident's visit copied to this
+        member, recorded only if it still owes one (:meth:`_visit_with_group`)."""
         with self._told_committed():  # Ctrl-C after the commit: CommittedInterrupt
-            return self._act(complaint_id, command, now)
+            return self._act(complaint_id, command, now, for_group=for_group)
 
-    def _visit_with_group(self, complaint: Complaint, command: VisitSite, now: datetime) -> None:
+    def _visit_with_group(
+        self, complaint: Complaint, command: VisitSite, now: datetime
+    ) -> GroupVisit:
         """HDL-6, ESC-2 (004 篇4 §3.6): a group incident is one matter, visited once.
 
         A site visit recorded on a member of a group incident is the visit of the
@@ -3336,41 +3395,121 @@ class Desk:
         on every other open member of the issue that still owes a visit (a duty its
         ``site_visited`` stops), so no member is escalated for a visit that was made
         and the month's timeliness counts it when it was made (review s58R4 F01).
-        Each member is its own transaction; one refused on its own account is logged
-        by id and left owing, the others go on."""
+        Each member is its own transaction, which decides again, on the member as
+        stored, that it still owes the visit, so a visit recorded on it meanwhile is
+        not recorded twice (review s58RR4 F04).  One refused on its own account is
+        logged by id and left owing; one whose store failed (a lost connection is
+        tried once more) is logged and named in ``owing``; the others go on.  A
+        ``KeyboardInterrupt`` is raised as :class:`CommittedInterrupt` of
+        ``complaint`` with the :class:`GroupVisit` as far as it got."""
         issue = complaint.state.issue
         if not issue or not complaint.state.group_incident:
-            return
-        done: list[str] = []
-        skipped: list[tuple[str, ComplaintCoreError]] = []
+            return GroupVisit(complaint=complaint)
+        recorded: list[str] = []
+        failed: list[str] = []
+        rows: list[str] = []
+        try:
+            rows = [
+                r.id
+                for r in self.issue(issue)
+                if r.id != complaint.id and r.status != Status.CLOSED.value
+            ]
+        except Exception as exc:  # the visit is stored: said so (s58RR4 F01)
+            log.warning(
+                "issue %s: the site visit on %s not recorded on the other members, which"
+                " could not be read: %s",
+                shown_issue(issue),
+                shown_id(complaint.id),
+                type(exc).__name__,
+            )
+            return GroupVisit(complaint=complaint, issue=issue, unread=True)
+        except KeyboardInterrupt as exc:
+            raise CommittedInterrupt(
+                complaint, group_visit=GroupVisit(complaint=complaint, issue=issue, unread=True)
+            ) from exc
         actor = self._staff_directory.get(command.actor)
-        for row in self.issue(issue):
-            if row.id == complaint.id or row.status == Status.CLOSED.value:
-                continue
-            member = self.get(row.id)
-            if member.state.issue != issue or not member.state.group_incident:
-                continue
-            owed = compute_duties(member, self.pack, self.calendar, now, explain=False)
-            if not any(d.owed and "site_visited" in d.duty.stop for d in owed):
-                continue
-            self._act_on_member(row.id, command, now, actor, done, skipped)
-        if done:
+        for n, cid in enumerate(rows):
+            skipped: list[tuple[str, Exception]] = []
+            try:
+                if self._visit_member(cid, command, now, issue, actor, skipped):
+                    recorded.append(cid)
+            except KeyboardInterrupt as exc:
+                reached = n
+                if isinstance(exc, CommittedInterrupt):  # the member's visit is stored
+                    recorded.append(cid)
+                    reached += 1
+                result = GroupVisit(
+                    complaint=complaint,
+                    issue=issue,
+                    recorded=tuple(recorded),
+                    owing=(*failed, *rows[reached:]),
+                )
+                raise CommittedInterrupt(complaint, group_visit=result) from exc
+            for member, error in skipped:
+                log.warning(
+                    "issue %s: the site visit on %s not recorded on %s: %s",
+                    shown_issue(issue),
+                    shown_id(complaint.id),
+                    shown_id(member),
+                    type(error).__name__,
+                )
+                if not isinstance(error, ComplaintCoreError) or isinstance(error, StoreError):
+                    failed.append(member)  # not refused on its own account: record it there
+        if recorded:
             log.info(
                 "issue %s: the site visit on %s recorded on %d other member(s) (HDL-6)",
                 shown_issue(issue),
                 shown_id(complaint.id),
-                len(done),
+                len(recorded),
             )
-        for cid, exc in skipped:
-            log.warning(
-                "issue %s: the site visit on %s not recorded on %s: %s",
-                shown_issue(issue),
-                shown_id(complaint.id),
-                shown_id(cid),
-                type(exc).__name__,
-            )
+        return GroupVisit(
+            complaint=complaint, issue=issue, recorded=tuple(recorded), owing=tuple(failed)
+        )
 
-    def _act(self, complaint_id: str, command: Command, now: datetime) -> Complaint:
+    def _visit_member(
+        self,
+        complaint_id: str,
+        command: VisitSite,
+        now: datetime,
+        issue: str,
+        actor: StaffMember | None,
+        skipped: list[tuple[str, Exception]],
+    ) -> bool:
+        """One member of :meth:`_visit_with_group`: True if recorded; False if it owes
+        no visit (decided in its own transaction, again after a conflict) or was
+        skipped with its error; a lost connection is tried once more (review s58RR4
+        F03)."""
+        lost = False
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                self._act_alone(complaint_id, command, now, for_group=issue)
+            except _NotOwed:
+                return False
+            except ConcurrencyConflictError as exc:
+                if attempt + 1 < CONFLICT_RETRIES:
+                    continue
+                skipped.append((complaint_id, exc))
+            except ConnectionLostError as exc:
+                if not lost:
+                    lost = True
+                    continue
+                skipped.append((complaint_id, exc))
+            except AccessDeniedError as exc:
+                if actor is None or not access.bypassed_site(
+                    actor, self.store.load(complaint_id), self.pack
+                ):
+                    skipped.append((complaint_id, exc))
+                # IN-6: else not reported to the site it went around
+            except Exception as exc:  # a refusal, or a store's own failure
+                skipped.append((complaint_id, exc))
+            else:
+                return True
+            return False
+        return False  # pragma: no cover - every attempt returns
+
+    def _act(
+        self, complaint_id: str, command: Command, now: datetime, *, for_group: str = ""
+    ) -> Complaint:
         now = self._require_now(now)
         if not isinstance(command, Command):
             raise InvalidInputError("command", f"expected a Command, got {type(command).__name__}")
@@ -3395,6 +3534,8 @@ class Desk:
         if aged:  # and the rung it needs, as the sweep would have done it (ESC-3)
             aged = (*aged, *self._follow_ups(evolve(complaint, aged), access.SYSTEM_ACTOR, now))
         complaint = evolve(complaint, aged)
+        if for_group and not self._owes_group_visit(complaint, for_group, now):
+            raise _NotOwed(complaint_id)  # decided on the member as stored (s58RR4 F04)
         access.authorize(complaint, command, actor, self.pack)
         if isinstance(command, Reply):
             self._check_agreed_due(complaint, command, actor, now)
@@ -3428,6 +3569,14 @@ class Desk:
         if isinstance(command, Classify):
             return self._commit_regrouped(stored, events, now)
         return self._commit(stored, events, now)
+
+    def _owes_group_visit(self, member: Complaint, issue: str, now: datetime) -> bool:
+        """HDL-6: ``member`` is an open member of group incident ``issue`` that still
+        owes a site visit (a running duty its ``site_visited`` stops)."""
+        if member.state.issue != issue or not member.state.group_incident:
+            return False
+        owed = compute_duties(member, self.pack, self.calendar, now, explain=False)
+        return any(d.owed and "site_visited" in d.duty.stop for d in owed)
 
     def _check_agreed_due(
         self, complaint: Complaint, command: Reply, actor: StaffMember | None, now: datetime
