@@ -11,6 +11,10 @@ a Han title, or the complainant's own Chinese name starting with a measure
 character, after a flat joined by ``，``/``、``/``的`` is the person, not a
 measure: the flat is masked (``3栋2单元，1201张先生``, ``1201张伟家`` for 张伟).
 
+F03: an undotted capital initial after ``Block``, ``Flat``, ``Unit``, ``Plan``,
+``Building`` or before a street or building word (``Block B Long Lane``, ``B
+Green Court``) is a block's letter, no initial.
+
 Expected texts counted by hand from docs/notifications.md (PRV-1): a masked name
 keeps its first character, every other character one star; a room starting with
 a digit keeps its last two characters.
@@ -115,3 +119,33 @@ def test_the_complainants_name_after_the_flat_is_no_measure(room: str) -> None:
 )
 def test_a_measure_without_a_title_or_the_name_stays(room: str, text: str) -> None:
     assert redact(text, also=["王小明", PHONE, room]) == text
+
+
+# --------------------------------------------------------------------------- F03
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Bob Long", "Block B Long Lane entrance is blocked"),
+        ("Ben Green", "Block B Green Court bins not emptied"),
+        ("Ben Green", "the B Green Court bins"),
+        ("Ben Green", "Unit B Green rang"),
+    ],
+)
+def test_a_block_letter_before_a_street_is_no_initial(name: str, text: str) -> None:
+    assert redact(text, also=[name, PHONE, "Flat 6"]) == text
+
+
+@pytest.mark.procedure("PRV-1")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("B Green rang", "B****** rang"),
+        ("B. Green Court", "B******* Court"),
+        ("B Green, Court clerk", "B******, Court clerk"),
+    ],
+)
+def test_an_undotted_initial_elsewhere_stays_masked(text: str, expected: str) -> None:
+    assert redact(text, also=["Ben Green", PHONE, "Flat 6"]) == expected

@@ -2044,6 +2044,12 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
             capital = f"(?:{_NOT_LOWER}|{_LOWER_COMMA_LOWER})"
         elif _UNDOTTED_INITIAL.fullmatch(literal):
             capital = f"{_NOT_LOWER}(?=.\\W*+{_NOT_LOWER})"
+            # a block's letter before a street or building name (Block B Long
+            # Lane, B Green Court) is no initial (review s58RR1 F03)
+            return (
+                f"{_NOT_AFTER_BLOCK}(?<![{_LATIN}]){capital}(?:{dotted})"
+                f"(?![{_LATIN}]){_NO_STREET_AFTER}"
+            )
         elif _MISS_FORM.match(literal):
             capital = _NOT_LOWER
         if literal.split(maxsplit=1)[0] in _SURNAME_PARTICLES:
@@ -2805,6 +2811,14 @@ _NOT_LOWER = "(?-i:(?![a-z\u00df-\u00f6\u00f8-\u00ff]))"
 _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff"
 _LOWER_COMMA_LOWER = f"(?-i:(?=[{_LOWER}][^,]{{0,60}},\\W{{0,3}}+[{_LOWER}]))"
 _UNDOTTED_INITIAL = re.compile(f"[{_LATIN}] {_NAME_PART}(?: {_NAME_PART})*")
+# what an undotted initial may not follow: a word whose letter it is (Block B, Flat
+# C, Unit D, Plan B, Building E), and the street or building word that may not
+# follow its surname (B Long Lane, C Green Court): an address, no name (review
+# s58RR1 F03)
+_NOT_AFTER_BLOCK = "".join(
+    f"(?<!{word} )" for word in ("block", "flat", "unit", "plan", "building", "bldg", "tower")
+)
+_NO_STREET_AFTER = f"(?! *+(?:{_STREET_WORDS}|tower|building)(?![{_LATIN}]))"
 # a title form led by Miss, also a verb of English ("miss King Street")
 _MISS_FORM = re.compile("(?i:miss)[. ]")
 # initials that are words of English (the article "a", the pronoun "I"): "a long
