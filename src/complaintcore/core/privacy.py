@@ -694,9 +694,21 @@ def _literal_spans(
     if rooms:
         forms = [room.form for room in rooms]
         dashed = [room.form for room in rooms if room.dashed]
-        spans += _room_spans(room_basements(room_floors(folded)), forms, dashed)
+        read = _names_read(room_basements(room_floors(folded)), others)
+        spans += _room_spans(read, forms, dashed)
     spans = _joined(spans)
     return (drawn, gaps, spans) if spans else None
+
+
+def _names_read(text: str, literals: Iterable[str]) -> str:
+    """``text`` as rooms are read in it, one character for one: where it writes a
+    stored Chinese name whose surname is also a measure (``张伟``, ``米兰``), the
+    surname read as no measure, so a flat written right before the name
+    (``3栋2单元，1201张伟家``) is the flat, not a count (review s58RR1 F02)."""
+    for name in literals:
+        if name[:1] in _ROOM_MEASURE_CHARS and _HAN_NAME.fullmatch(name) and name in text:
+            text = text.replace(name, _NAME_READ + name[1:])
+    return text
 
 
 def _every_match(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -1237,16 +1249,38 @@ _ROOM_WORD = "|".join(map(re.escape, ROOM_WORDS))
 _ROOM_BUILDING_WORDS = ("号楼", "#楼", "栋", "幢", "座")
 _ROOM_PUNCT = "[,\uff0c\u3001]"
 _ROOM_UNIT_PUNCT = "[,\uff0c\u3001:\uff1a;\uff1b]"
+_ROOM_MEASURES = (
+    *("元", "块", "个", "人", "月", "日", "点", "时", "分", "年", "次", "天"),
+    *("平方米", "平米", "米", "度", "吨", "公斤", "千克", "斤", "克", "小时"),
+    *("件", "位", "辆", "张", "台", "套", "袋", "箱", "瓶", "桶", "条", "只"),
+    *("¥", "￥", "$", "%", "£", "€"),
+)
+# the measures that are common surnames too: one a title directly follows is the
+# surname of the person living in the flat, no measure (3栋2单元，1201张先生,
+# 5栋，12张女士, 1201米阿姨: review s58RR1 F02); 位 before a title stays a count of
+# people (12位女士), and 总 is no title here (12台总计)
+_ROOM_SURNAME_MEASURES = ("张", "米", "时", "元", "年")
+_ROOM_TITLES_AFTER = "|".join(
+    ("先生", "女士", "小姐", "太太", "阿姨", "师傅", "老师", "師傅", "老師")
+)
+# A measure character that starts the complainant's stored Chinese name is that
+# name's surname, no measure, where the name follows a flat (3栋2单元，1201张伟家
+# for 张伟: review s58RR1 F02): read as the name masked earlier, its first
+# character and stars (1201张*家), or where the name is read with the room, as
+# the neutral character :data:`_NAME_READ` (:func:`_names_read`).
+_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+_ROOM_MEASURE_CHARS = frozenset(m for m in _ROOM_MEASURES if _HAN_CHAR.fullmatch(m))
+_NAME_READ = "某"
 _ROOM_NOT_BEFORE = "|".join(
-    map(
-        re.escape,
-        (
-            *("元", "块", "个", "人", "月", "日", "点", "时", "分", "年", "次", "天"),
-            *("平方米", "平米", "米", "度", "吨", "公斤", "千克", "斤", "克", "小时"),
-            *("件", "位", "辆", "张", "台", "套", "袋", "箱", "瓶", "桶", "条", "只"),
-            *("¥", "￥", "$", "%", "£", "€"),
-        ),
+    re.escape(measure)
+    + (
+        f"(?!{_ROOM_TITLES_AFTER}|\\*)"
+        if measure in _ROOM_SURNAME_MEASURES
+        else "(?!\\*)"
+        if measure in _ROOM_MEASURE_CHARS
+        else ""
     )
+    for measure in _ROOM_MEASURES
 )
 # units in Latin letters, read after the digits of the group they are glued to
 _ROOM_NOT_BEFORE_LATIN = "|".join(("kg", "kwh", "km", "sqm", "m2", "rmb", "cny", "usd", "hkd"))
@@ -1995,17 +2029,29 @@ def _bounded(literal: str, spelling: str | None) -> str | None:
         # the dot of a title or an initial typed as the ideographic full stop, as a
         # Chinese IME types "." (Mrs。Thompson: review s57R9 F04)
         dotted = spelling.replace("\\.", f"[.{_IDEOGRAPHIC_STOPS}]")
-        # written as a name is, its first letter no lower-case one (Miss King, MISS
-        # KING, Long, Anne -- not "miss King Street", "long, Anne said"), or a
-        # surname and given name both in lower case (ma,lin of a CRM export); an
-        # initial without a dot before a surname with a capital too (A Long, not
-        # "a long time": review s58R1 F01, F08).  A surname led by its particle
-        # (de la Cruz,Anna) is written in lower case.
-        capital = _NOT_LOWER
+        # a form whose first word is also a word of English is taken written as a
+        # name is, its first letter no lower-case one: the title Miss (Miss King,
+        # MISS KING -- not "miss King Street": review s58R1 F08), a comma form (Long,
+        # Anne -- not "long, Anne said"), unless its surname and given name are both
+        # in lower case (ma,lin of a CRM export), and an initial without a dot,
+        # before a surname with a capital too (M Thompson -- not "a long time":
+        # review s58R1 F01).  Any other title (mr, mrs, ms, mx, dr) and a dotted
+        # initial make a name in any case (mrs thompson, mr Khan, m.thompson:
+        # review s58RR1 F01).  A surname led by its particle (de la Cruz,Anna) is
+        # written in lower case.
+        capital = ""
         if "," in literal:
             capital = f"(?:{_NOT_LOWER}|{_LOWER_COMMA_LOWER})"
-        if _UNDOTTED_INITIAL.fullmatch(literal):
-            capital += f"(?=.\\W*+{_NOT_LOWER})"
+        elif _UNDOTTED_INITIAL.fullmatch(literal):
+            capital = f"{_NOT_LOWER}(?=.\\W*+{_NOT_LOWER})"
+            # a block's letter before a street or building name (Block B Long
+            # Lane, B Green Court) is no initial (review s58RR1 F03)
+            return (
+                f"{_NOT_AFTER_BLOCK}(?<![{_LATIN}]){capital}(?:{dotted})"
+                f"(?![{_LATIN}]){_NO_STREET_AFTER}"
+            )
+        elif _MISS_FORM.match(literal):
+            capital = _NOT_LOWER
         if literal.split(maxsplit=1)[0] in _SURNAME_PARTICLES:
             capital = ""
         return f"(?<![{_LATIN}]){capital}(?:{dotted})(?![{_LATIN}])"
@@ -2765,6 +2811,16 @@ _NOT_LOWER = "(?-i:(?![a-z\u00df-\u00f6\u00f8-\u00ff]))"
 _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff"
 _LOWER_COMMA_LOWER = f"(?-i:(?=[{_LOWER}][^,]{{0,60}},\\W{{0,3}}+[{_LOWER}]))"
 _UNDOTTED_INITIAL = re.compile(f"[{_LATIN}] {_NAME_PART}(?: {_NAME_PART})*")
+# what an undotted initial may not follow: a word whose letter it is (Block B, Flat
+# C, Unit D, Plan B, Building E), and the street or building word that may not
+# follow its surname (B Long Lane, C Green Court): an address, no name (review
+# s58RR1 F03)
+_NOT_AFTER_BLOCK = "".join(
+    f"(?<!{word} )" for word in ("block", "flat", "unit", "plan", "building", "bldg", "tower")
+)
+_NO_STREET_AFTER = f"(?! *+(?:{_STREET_WORDS}|tower|building)(?![{_LATIN}]))"
+# a title form led by Miss, also a verb of English ("miss King Street")
+_MISS_FORM = re.compile("(?i:miss)[. ]")
 # initials that are words of English (the article "a", the pronoun "I"): "a long
 # time", "I long for" are no A Long, I Long (review s58R1 F01); their dotted forms
 # (A. Long, A.Long) are names
