@@ -1257,7 +1257,15 @@ LIBRARY_REASONS: tuple[tuple[str, Mapping[str, str]], ...] = (
     (
         N_(
             "a closed service request or enquiry is not raised as a complaint: register"
-            " the dissatisfaction as a new complaint (HOC 1.5)"
+            " the dissatisfaction as a new complaint"
+        ),
+        {},
+    ),
+    (
+        N_(
+            "a service request or enquiry has no stage to escalate: assess it as a"
+            " complaint while it is open, or register the dissatisfaction as a new"
+            " complaint"
         ),
         {},
     ),

@@ -184,8 +184,8 @@ def test_f06_a_raise_after_the_response_does_not_retime_it() -> None:
     """Received Mon 7 Dec, a request 8 Dec, raised a complaint Thu 10 Dec,
     acknowledged 11 Dec, answered Mon 14 Dec: 2 working days (11, 14).  A request
     again 15 Dec and a complaint again 16 Dec change neither: still 2, not 0.
-    (The second raise, on the answered and so closed record, is refused now (F04);
-    a history stored before is read so.)"""
+    (The record was a complaint by then: the second assessment corrects a
+    relabelling and raises nothing, review s58RR5 F04/F05.)"""
     from complaintcore import Respond, indicator_report
 
     pack = load_pack(UK)
@@ -201,15 +201,7 @@ def test_f06_a_raise_after_the_response_does_not_retime_it() -> None:
     answer = Respond(actor="OF-1", outcome="upheld", message="m", remedies=("tap fixed",))
     c = _apply(c, pack, answer, london(2026, 12, 14, 10))
     c = assess("request", 15)
-    with pytest.raises(InvalidInputError):
-        assess("complaint", 16)
-    again = Assessed(
-        at=london(2026, 12, 16, 10),
-        actor="OF-1",
-        validity=Validity.VALID,
-        complaint_kind=Kind.COMPLAINT,
-    )
-    c = evolve(c, (again,))
+    c = assess("complaint", 16)  # a relabelling corrected: accepted (s58RR5 F05)
     report = indicator_report(
         [c], pack, calendar_for_spec(pack.calendar), period="2026", now=london(2027, 1, 10)
     )
@@ -258,3 +250,79 @@ def test_f04_a_closed_request_is_not_raised_and_its_closure_met_nothing(
     states: Counter[ClockState] = Counter()
     _count_runs(states, status)
     assert +states == Counter()
+
+
+# --------------------------------------------------------------------------- s58RR5
+
+
+@pytest.mark.procedure("DL-7")
+@pytest.mark.parametrize("kind", ["request", "enquiry"])
+def test_rr5_f04_a_complaint_relabelled_and_back_keeps_its_stage_1_deadline(kind: str) -> None:
+    """Received Mon 7 Dec 2026 10:00 and acknowledged the same hour: HOC 6.3's ten
+    working days (8, 9, 10, 11, 14, 15, 16, 17, 18, 21) end Mon 21 Dec 17:00.  At
+    16:00 that day the handler assesses it a request and at 16:01 a complaint: it
+    was a complaint all along, so the response stays due Mon 21 Dec 17:00 and is
+    breached the next morning (review s58RR5 F04: the relabelling gave ten more
+    working days with no extension recorded)."""
+    pack = load_pack(UK)
+    c = _received(pack)
+    c = _apply(c, pack, Acknowledge(actor="OF-1", definition="tap"), london(2026, 12, 7, 11))
+    c = _apply(c, pack, Assess(actor="OF-1", validity="valid", kind=kind), london(2026, 12, 21, 16))
+    c = _apply(
+        c,
+        pack,
+        Assess(actor="OF-1", validity="valid", kind="complaint"),
+        london(2026, 12, 21, 16, 1),
+    )
+    response = _clocks(c, pack, london(2026, 12, 22, 9))["stage_1_response"]
+    assert response.due == london(2026, 12, 21, 17)
+    assert response.is_breached
+
+
+@pytest.mark.procedure("VAL-4")
+def test_rr5_f05_a_closed_complaint_wrongly_found_a_request_is_corrected() -> None:
+    """A complaint answered at stage 1 (closed) and then assessed a request by
+    mistake is assessed a complaint again: a correction, not a new complaint."""
+    from complaintcore import Respond
+
+    pack = load_pack(UK)
+    c = _received(pack)
+    c = _apply(c, pack, Acknowledge(actor="OF-1", definition="tap"), london(2026, 12, 7, 11))
+    answer = Respond(actor="OF-1", outcome="upheld", message="m", remedies=("tap fixed",))
+    c = _apply(c, pack, answer, london(2026, 12, 9, 10))
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="request"), london(2026, 12, 10, 10)
+    )
+    c = _apply(
+        c, pack, Assess(actor="OF-1", validity="valid", kind="complaint"), london(2026, 12, 10, 11)
+    )
+    assert c.state.complaint_kind is Kind.COMPLAINT
+
+
+@pytest.mark.procedure("VAL-4")
+@pytest.mark.parametrize(("name", "handler", "rung"), [
+    (UK, "OF-1", "complaints_officer"),
+    ("scotland-spso", "IO-201", "investigating_officer"),
+])  # fmt: skip
+def test_rr5_f01_a_service_request_is_not_escalated_to_stage_2(
+    name: str, handler: str, rung: str
+) -> None:
+    """A service request had no stage 1: a request for stage 2 is refused naming
+    ``kind``, open or closed (it would enter the procedure at stage 2 and then be
+    assessed a complaint there: review s58RR5 F01)."""
+    from complaintcore import Close, RequestEscalation
+
+    pack = load_pack(name)
+    c = _received(pack, handler, rung)
+    c = _apply(
+        c, pack, Assess(actor=handler, validity="valid", kind="request"), london(2026, 12, 8, 10)
+    )
+    ask = RequestEscalation(actor=handler, reason="resident unhappy")
+    with pytest.raises(InvalidInputError) as caught:
+        _apply(c, pack, ask, london(2026, 12, 8, 11))
+    assert caught.value.path == "kind"
+    done = Close(actor=handler, result="tap replaced", confirmed_by_complainant=True)
+    c = _apply(c, pack, done, london(2026, 12, 9, 10))
+    with pytest.raises(InvalidInputError) as caught:
+        _apply(c, pack, ask, london(2026, 12, 10, 10))
+    assert caught.value.path == "kind"

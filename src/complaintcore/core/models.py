@@ -708,24 +708,52 @@ raised then (HOC 1.5; SPSO MCHP, a first-time service request).  Given by
 
 
 def tagged_events(events: Iterable[Event]) -> list[tuple[Event, frozenset[str]]]:
-    """Each event with its tags, and :data:`RAISED_TAG` on an assessment as a
-    complaint whose last assessment before found a service request or an enquiry.
+    """Each event with its tags, and :data:`RAISED_TAG` on the first assessment as a
+    complaint of a record found a service request or an enquiry before it was ever
+    treated as a complaint (found one, or acknowledged, answered, extended or
+    escalated at a stage).  A complaint relabelled a request and back is not raised:
+    its stage 1 deadlines stand (review s58RR5 F04).
 
     Of any validity: a complaint raised and found excluded at once, valid again
     later (a mistake corrected), counts from when it was raised, as one found
     valid first and excluded after does; the exclusion's waiver holds till then
     (review s58RR2 F03)."""
     out: list[tuple[Event, frozenset[str]]] = []
-    was = Kind.COMPLAINT
+    treated = False  # found a complaint, or a stage 1 step taken: no request after that
+    request = False  # found a request or an enquiry before it was treated as a complaint
+    prev: Event | None = None
     for ev in events:
         tags = frozenset(ev.tags())
         if isinstance(ev, Assessed):
-            kind = ev.complaint_kind
-            if kind is Kind.COMPLAINT and was is not Kind.COMPLAINT:
+            if ev.complaint_kind is not Kind.COMPLAINT:
+                request = request or not treated
+            elif request and not treated:
                 tags |= {RAISED_TAG}
-            was = kind
+                treated = True
+            elif not isinstance(prev, Registered):  # not the intake's own assessment
+                treated = True
+        elif isinstance(ev, _STAGE_STEPS):
+            treated = True
         out.append((ev, tags))
+        prev = ev
     return out
+
+
+def ever_a_complaint(events: Iterable[Event]) -> bool:
+    """Whether the record was ever treated as a complaint after its intake: found one
+    by an assessment, or given a stage 1 step.  A later assessment as a complaint
+    then corrects a relabelling; it raises nothing and moves no deadline (review
+    s58RR5 F04, F05)."""
+    prev: Event | None = None
+    for ev in events:
+        if isinstance(ev, _STAGE_STEPS) or (
+            isinstance(ev, Assessed)
+            and ev.complaint_kind is Kind.COMPLAINT
+            and not isinstance(prev, Registered)
+        ):
+            return True
+        prev = ev
+    return False
 
 
 @attrs.frozen(kw_only=True)
@@ -1374,3 +1402,7 @@ class Complaint:
         is recorded (a forward with ``consent=True``).
         """
         return self.intake.via_head_office and not self.state.site_consent
+
+
+_STAGE_STEPS = (Acknowledged, Responded, Extended, EscalationRequested)
+"""Steps only a complaint takes (:func:`tagged_events`, :func:`ever_a_complaint`)."""

@@ -80,6 +80,7 @@ from complaintcore.core.models import (
     Validity,
     Visited,
     as_instant,
+    ever_a_complaint,
     private_repr,
     require_aware,
     staff_key,
@@ -1424,6 +1425,7 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
         and kind is Kind.COMPLAINT
         and c.state.complaint_kind is not Kind.COMPLAINT
         and any(RAISED_TAG in spec.restart for spec in pack.clocks)
+        and not ever_a_complaint(c.events)
     ):
         # HOC 1.5: a complaint about a closed service request or enquiry is raised
         # as a new record; this one, closed, could take no stage 1 step and its
@@ -1431,7 +1433,7 @@ def _assess(c: Complaint, cmd: Assess, pack: RulePack, now: datetime) -> tuple[E
         raise InvalidInputError(
             "kind",
             "a closed service request or enquiry is not raised as a complaint: register"
-            " the dissatisfaction as a new complaint (HOC 1.5)",
+            " the dissatisfaction as a new complaint",
         )
     if (
         counts_as_complaint(c)
@@ -2422,6 +2424,15 @@ def _complete_measure(
 def _request_escalation(
     c: Complaint, cmd: RequestEscalation, pack: RulePack, now: datetime
 ) -> tuple[Event, ...]:
+    if c.state.complaint_kind is not Kind.COMPLAINT:
+        # a service request or enquiry has had no stage 1 to escalate from; closed,
+        # it cannot be raised either (review s58RR5 F01)
+        raise InvalidInputError(
+            "kind",
+            "a service request or enquiry has no stage to escalate: assess it as a"
+            " complaint while it is open, or register the dissatisfaction as a new"
+            " complaint",
+        )
     code = _stage_of(c, cmd, pack)
     following = pack.next_stage(code)
     if following is None:
